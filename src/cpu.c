@@ -1,0 +1,32 @@
+#include "cpu.h"
+
+#include <string.h>
+
+#include <cpu_features/cpu_features_macros.h>
+#if defined(CPU_FEATURES_ARCH_X86)
+#include <cpu_features/cpuinfo_x86.h>
+#elif defined(CPU_FEATURES_ARCH_AARCH64)
+#include <cpu_features/cpuinfo_aarch64.h>
+#endif
+
+void relu__cpu_detect(relu__cpu *cpu)
+{
+    memset(cpu, 0, sizeof *cpu);
+#if defined(CPU_FEATURES_ARCH_X86)
+    {
+        /* cpu_features' flags are signed one-bit fields: a set flag reads -1. */
+        const X86Features f = GetX86Info().features;
+        cpu->avx2 = !!f.avx2;
+        cpu->fma = !!f.fma3;
+        cpu->avx512f = !!f.avx512f;
+        cpu->avx512bw = !!f.avx512bw;
+        cpu->avx512dq = !!f.avx512dq;
+        cpu->avx512vl = !!f.avx512vl;
+        cpu->avx512vbmi = !!f.avx512vbmi;
+    }
+#elif defined(CPU_FEATURES_ARCH_AARCH64)
+    /* Advanced SIMD is architectural on AArch64; asking cpu_features would
+     * only add a path that can print about /proc/self/auxv. */
+    cpu->neon = 1;
+#endif
+}

@@ -1,0 +1,66 @@
+/*
+ * The library computes in the default floating-point environment (round to
+ * nearest even, no FTZ/DAZ) whatever the caller has set, and leaves the
+ * caller's environment — modes and sticky exception flags — as it found it.
+ * Without this a caller running with FTZ/DAZ or another rounding mode would
+ * get results that differ from the documented ones, and a tier that rounds
+ * through integer conversion would disagree with one that does not.
+ *
+ * Cost: two control-register reads per call, plus one write when the caller's
+ * register differs from what the call leaves behind.
+ */
+#ifndef RELU_FPENV_H
+#define RELU_FPENV_H
+
+#include <stdint.h>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <xmmintrin.h>
+typedef unsigned int relu__fpenv;
+/* Rounding control (bits 13-14), FTZ (15) and DAZ (6); exception masks
+ * (7-12) are the caller's business and kept. */
+#define RELU__CSR_MODE_BITS 0xE040u
+static inline relu__fpenv relu__fpenv_enter(void)
+{
+    unsigned int csr = _mm_getcsr();
+    if (csr & RELU__CSR_MODE_BITS)
+        _mm_setcsr(csr & ~RELU__CSR_MODE_BITS);
+    return csr;
+}
+static inline void relu__fpenv_leave(relu__fpenv saved)
+{
+    if (_mm_getcsr() != saved)
+        _mm_setcsr(saved);
+}
+#elif defined(__aarch64__)
+typedef uint64_t relu__fpenv;
+/* FPCR: RMode (22-23), FZ (24), DN (25) — DN would replace NaN payloads. */
+#define RELU__FPCR_MODE_BITS ((uint64_t)0xF << 22)
+static inline uint64_t relu__read_fpcr(void) { uint64_t v; __asm__ volatile("mrs %0, fpcr" : "=r"(v)); return v; }
+static inline void relu__write_fpcr(uint64_t v) { __asm__ volatile("msr fpcr, %0" : : "r"(v)); }
+static inline uint64_t relu__read_fpsr(void) { uint64_t v; __asm__ volatile("mrs %0, fpsr" : "=r"(v)); return v; }
+static inline void relu__write_fpsr(uint64_t v) { __asm__ volatile("msr fpsr, %0" : : "r"(v)); }
+/* The saved state packs FPCR's mode bits (low word) and FPSR (high word). */
+static inline relu__fpenv relu__fpenv_enter(void)
+{
+    uint64_t fpcr = relu__read_fpcr();
+    if (fpcr & RELU__FPCR_MODE_BITS)
+        relu__write_fpcr(fpcr & ~RELU__FPCR_MODE_BITS);
+    return (fpcr & 0xFFFFFFFFu) | (relu__read_fpsr() << 32);
+}
+static inline void relu__fpenv_leave(relu__fpenv saved)
+{
+    uint64_t fpcr = saved & 0xFFFFFFFFu, fpsr = saved >> 32;
+    if (fpcr & RELU__FPCR_MODE_BITS)
+        relu__write_fpcr(fpcr);
+    if (relu__read_fpsr() != fpsr)
+        relu__write_fpsr(fpsr);
+}
+#else
+/* Elsewhere the caller's environment is used as is (documented in README). */
+typedef int relu__fpenv;
+static inline relu__fpenv relu__fpenv_enter(void) { return 0; }
+static inline void relu__fpenv_leave(relu__fpenv saved) { (void)saved; }
+#endif
+
+#endif /* RELU_FPENV_H */

@@ -1,0 +1,210 @@
+/*
+ * The kernel contract: every kernel signature, the parameter blocks, and the
+ * one list (RELU_KERNEL_LIST) that generates the dispatch table fields, the
+ * per-ISA declarations and the per-ISA registrations.
+ *
+ * Kernels never validate, never allocate, never read the environment and may
+ * assume n > 0 is small enough that n * sizeof(T) fits in size_t. Every tier
+ * must return exactly the bits of the scalar kernel (src/scalar), which is the
+ * specification in code. To make that hold by construction, the scalar
+ * kernels use only operations every tier has with the same IEEE semantics:
+ * + - * / fma, ordered compares, selects, and integer operations on the bit
+ * pattern. Min/max are written as selects with the x86 MINPS/MAXPS rule
+ * (relu__max_sel(a, b) = a > b ? a : b), so a NaN in `a` yields `b`; NEON must
+ * use compare + bit-select, not FMAX/FMIN.
+ *
+ * NaN rule (see relu.h): an arithmetic result never combines two values that
+ * can be different NaNs (x86 and ARM pick different payloads, and compilers
+ * commute operands freely); where two could meet, an explicit select decides:
+ * x (or y) first, then dy, then alpha[c].
+ */
+#ifndef RELU_KERNELS_H
+#define RELU_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "relu.h"
+
+typedef struct relu__params_f32 {
+    float alpha; /* leaky, elu */
+    float cap;   /* clipped    */
+} relu__params_f32;
+
+typedef struct relu__params_f64 {
+    double alpha;
+    double cap;
+} relu__params_f64;
+
+/*
+ * A PReLU box: `rows` rows `row_stride` elements apart; in each row `chans`
+ * channels `chan_stride` elements apart; in each channel `len` contiguous
+ * elements. Element (r, c, i) is at r*row_stride + c*chan_stride + i and uses
+ * alpha[c] (the caller offsets x, y and alpha to the box's first element).
+ */
+typedef struct relu__box {
+    size_t rows, row_stride;
+    size_t chans, chan_stride;
+    size_t len;
+} relu__box;
+
+/*
+ * PReLU dalpha (f32 and f64), the canonical order that every tier and every
+ * thread split reproduces bit for bit:
+ *
+ *  - Channel c's elements are cut into blocks. If inner >= RELU_DALPHA_BLOCK,
+ *    a block is one row o and RELU_DALPHA_BLOCK consecutive i (the last one
+ *    shorter), starting at i multiple of RELU_DALPHA_BLOCK. Otherwise a block
+ *    is RELU_DALPHA_BLOCK / inner consecutive rows (the last one fewer), whole.
+ *  - Within a block: eight double lanes s[8], e[8] start at +0. Each row of
+ *    the block is walked in groups of eight elements from the block's first i;
+ *    element j of a group (lane j) contributes p = (double)x*(double)dy if
+ *    !(x > 0), else +0.0; positions past the end of the row contribute +0.0
+ *    too. Each lane accumulates with TwoSum: t = s+p; z = t-s;
+ *    err = (s-(t-z)) + (p-z); s = t; e = e+err.
+ *    The block result is r = ((((s0+e0) + (s1+e1)) + (s2+e2)) ... + (s7+e7)).
+ *  - The block results of channel c are accumulated in block order with the
+ *    same TwoSum into (S, E), starting at +0; dalpha[c] = S + E, rounded to
+ *    the type; a NaN there becomes the default quiet NaN.
+ *
+ * The prelu_backward kernel computes dx over its box and writes one block
+ * result per channel into block_sum[0..chans): the driver (src/prelu.c) only
+ * ever passes a box that is one canonical block in the row and i directions.
+ */
+#define RELU_DALPHA_BLOCK 8192
+#define RELU_DALPHA_LANES 8
+
+/* ------------------------------------------------------------- int8 blocks */
+
+/* Forward of every op but PReLU: y[i] = table[(uint8_t)x[i]]. */
+typedef struct relu__s8_table {
+    int8_t map[256];
+} relu__s8_table;
+
+/*
+ * Backward of every op but PReLU, the canonical float computation:
+ *   t = (float)(dy - dy_zero_point) * factor[(uint8_t)x]   (one rounding)
+ *   dx = clamp(round_half_even(t) + dx_zero_point, -128, 127)
+ * factor[q] = f'(x_real(q)) * dyq.scale / dxq.scale, computed in double and
+ * rounded to float, clamped to [-RELU_S8_FACTOR_MAX, RELU_S8_FACTOR_MAX]
+ * (beyond it any non-zero dy saturates anyway, and 0*factor stays 0).
+ */
+#define RELU_S8_FACTOR_MAX 65536.0f
+typedef struct relu__s8_grad {
+    float factor[256];
+    int32_t dy_zero_point;
+    int32_t dx_zero_point;
+} relu__s8_grad;
+
+/*
+ * PReLU s8. Forward, exactly the double-precision definition per element:
+ *   v = (double)xq.scale * (x - xq.zero_point);
+ *   f = v > 0 ? v : (double)alpha[c] * v;  (a NaN f counts as 0)
+ *   y = clamp(round_half_even(f / yq.scale) + yq.zero_point, -128, 127).
+ * Backward: dx as in relu__s8_grad with factor = pos_factor where
+ * x > x_zero_point and neg_factor(c) = (float)((double)alpha[c] * dy_over_dx)
+ * (NaN -> 0, clamped like factor) elsewhere; chan_sum[c] (int64, exact, any
+ * order) += sum over x <= x_zero_point of (x - x_zero_point)*(dy - dy_zero_point).
+ */
+typedef struct relu__s8_prelu_quant {
+    double x_scale, y_scale;
+    int32_t x_zero_point, y_zero_point;
+} relu__s8_prelu_quant;
+
+typedef struct relu__s8_prelu_grad {
+    double dy_over_dx;          /* dyq.scale / dxq.scale in double */
+    float pos_factor;           /* (float)dy_over_dx, clamped      */
+    int32_t x_zero_point, dy_zero_point, dx_zero_point;
+} relu__s8_prelu_grad;
+
+/* ------------------------------------------------------- kernel signatures */
+
+#define RELU__FLOAT_KINDS(T, dt)                                                   \
+    typedef void relu__##dt##_unary_fn(const T *x, T *y, size_t n,                 \
+                                        const relu__params_##dt *p);              \
+    typedef void relu__##dt##_binary_fn(const T *x, const T *dy, T *dx, size_t n,  \
+                                         const relu__params_##dt *p);             \
+    typedef void relu__##dt##_prelu_fwd_fn(const T *x, T *y, const T *alpha,      \
+                                            const relu__box *b);                   \
+    typedef void relu__##dt##_prelu_bwd_fn(const T *x, const T *dy, const T *alpha,\
+                                            T *dx, const relu__box *b,             \
+                                            double *block_sum);
+RELU__FLOAT_KINDS(float, f32)
+RELU__FLOAT_KINDS(double, f64)
+#undef RELU__FLOAT_KINDS
+
+typedef void relu__s8_lut_fn(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t);
+typedef void relu__s8_grad_fn(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
+                              const relu__s8_grad *g);
+typedef void relu__s8_prelu_fwd_fn(const int8_t *x, int8_t *y, const float *alpha,
+                                   const relu__box *b, const relu__s8_prelu_quant *q);
+typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const float *alpha,
+                                   int8_t *dx, const relu__box *b,
+                                   const relu__s8_prelu_grad *g, int64_t *chan_sum);
+
+/*
+ * The one kernel list: X(dtype, name, kind). Field `dtype_name` in the table,
+ * kernel symbol `dtype_name__isa`, type relu__dtype_kind_fn.
+ */
+#define RELU_FLOAT_KERNELS(X, dt)                                   \
+    X(dt, relu_forward, unary)                                      \
+    X(dt, leaky_forward, unary)                                     \
+    X(dt, elu_forward, unary)                                       \
+    X(dt, selu_forward, unary)                                      \
+    X(dt, clipped_forward, unary)                                   \
+    X(dt, tanh_forward, unary)                                      \
+    X(dt, relu_backward, binary)                                    \
+    X(dt, leaky_backward, binary)                                   \
+    X(dt, elu_backward, binary)                                     \
+    X(dt, selu_backward, binary)                                    \
+    X(dt, clipped_backward, binary)                                 \
+    X(dt, tanh_backward, binary)                                    \
+    X(dt, relu_backward_from_output, binary)                        \
+    X(dt, leaky_backward_from_output, binary)                       \
+    X(dt, elu_backward_from_output, binary)                         \
+    X(dt, selu_backward_from_output, binary)                        \
+    X(dt, clipped_backward_from_output, binary)                     \
+    X(dt, tanh_backward_from_output, binary)                        \
+    X(dt, prelu_forward, prelu_fwd)                                 \
+    X(dt, prelu_backward, prelu_bwd)
+
+#define RELU_S8_KERNELS(X)                                          \
+    X(s8, lut, lut)                                                 \
+    X(s8, grad, grad)                                               \
+    X(s8, prelu_forward, prelu_fwd)                                 \
+    X(s8, prelu_backward, prelu_bwd)
+
+#define RELU_KERNEL_LIST(X)                                         \
+    RELU_FLOAT_KERNELS(X, f32)                                      \
+    RELU_FLOAT_KERNELS(X, f64)                                      \
+    RELU_S8_KERNELS(X)
+
+#define RELU__TABLE_FIELD(dt, name, kind) relu__##dt##_##kind##_fn *dt##_##name;
+typedef struct relu__kernels {
+    RELU_KERNEL_LIST(RELU__TABLE_FIELD)
+} relu__kernels;
+#undef RELU__TABLE_FIELD
+
+/* Every tier declares its kernels the same way; a tier may implement a subset. */
+#define RELU__DECLARE_KERNEL(dt, name, kind, isa) \
+    relu__##dt##_##kind##_fn dt##_##name##__##isa;
+
+#define RELU__DECLARE_SCALAR(dt, name, kind) RELU__DECLARE_KERNEL(dt, name, kind, scalar)
+RELU_KERNEL_LIST(RELU__DECLARE_SCALAR)
+#undef RELU__DECLARE_SCALAR
+
+/*
+ * Per-tier registration: overwrite the entries the tier implements and leave
+ * the rest (already filled from the tier below). Defined in
+ * src/<arch>/table_<isa>.c, compiled only when the tier is built.
+ */
+void relu__fill_table_scalar(relu__kernels *t);
+void relu__fill_table_avx2(relu__kernels *t);
+void relu__fill_table_avx512(relu__kernels *t);
+void relu__fill_table_neon(relu__kernels *t);
+
+/* x86 MINPS/MAXPS selects: a NaN in `a` yields `b`. */
+#define relu__max_sel(a, b) ((a) > (b) ? (a) : (b))
+#define relu__min_sel(a, b) ((a) < (b) ? (a) : (b))
+
+#endif /* RELU_KERNELS_H */

@@ -1,0 +1,8 @@
+#include "../kernels.h"
+
+#define RELU__FILL_SCALAR(dt, name, kind) t->dt##_##name = dt##_##name##__scalar;
+
+void relu__fill_table_scalar(relu__kernels *t)
+{
+    RELU_KERNEL_LIST(RELU__FILL_SCALAR)
+}

@@ -1,0 +1,212 @@
+#include "threads.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "fpenv.h"
+#include "relu.h"
+
+#define RELU_MAX_THREADS 1024
+
+/*
+ * One job at a time. A caller that finds the pool busy (another thread's
+ * call is using it) runs its work on its own thread: the result is the same
+ * and nobody waits behind somebody else's large call.
+ *
+ * Everything a worker reads about a job is guarded by `mutex`; chunks are at
+ * least RELU_PARALLEL_MIN_BYTES / nthreads big, so taking a lock per chunk is
+ * noise.
+ */
+static struct {
+    pthread_mutex_t busy;  /* held by the caller that owns the current job */
+    pthread_mutex_t mutex; /* guards every field below                     */
+    pthread_cond_t wake, done;
+    unsigned long generation;
+    relu__range_fn *fn;
+    void *ctx;
+    size_t count, nchunks, align, next, pending;
+    int nworkers, stopping;
+    pthread_t workers[RELU_MAX_THREADS - 1];
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+          PTHREAD_COND_INITIALIZER, 0, NULL, NULL, 0, 0, 1, 0, 0, 0, 0, {0}};
+
+static int num_threads = 1;
+
+static size_t chunk_edge(size_t count, size_t nchunks, size_t k, size_t align)
+{
+    /* Contiguous chunks; for element ranges (align 64) the inner edges fall
+     * on multiples of 64 items, so SIMD kernels run whole vectors and no
+     * cache line is shared by two threads' outputs. The split never changes
+     * a result. Integer arithmetic only: no FP flags, exact for any count. */
+    size_t edge;
+    if (k >= nchunks)
+        return count;
+    edge = count / nchunks * k + count % nchunks * k / nchunks;
+    return edge - edge % align;
+}
+
+/* Runs chunks of the job of `generation` until none is left. */
+static void run_chunks(unsigned long generation)
+{
+    for (;;) {
+        size_t k, begin, end;
+        relu__range_fn *fn;
+        void *ctx;
+        pthread_mutex_lock(&pool.mutex);
+        if (pool.generation != generation || pool.next >= pool.nchunks) {
+            pthread_mutex_unlock(&pool.mutex);
+            return;
+        }
+        k = pool.next++;
+        fn = pool.fn;
+        ctx = pool.ctx;
+        begin = chunk_edge(pool.count, pool.nchunks, k, pool.align);
+        end = chunk_edge(pool.count, pool.nchunks, k + 1, pool.align);
+        pthread_mutex_unlock(&pool.mutex);
+
+        if (begin < end)
+            fn(ctx, begin, end);
+
+        pthread_mutex_lock(&pool.mutex);
+        if (--pool.pending == 0)
+            pthread_cond_signal(&pool.done);
+        pthread_mutex_unlock(&pool.mutex);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    unsigned long seen = 0;
+    (void)arg;
+    /* Workers are ours: they always run in the library's environment. */
+    (void)relu__fpenv_enter();
+    pthread_mutex_lock(&pool.mutex);
+    for (;;) {
+        while (pool.generation == seen && !pool.stopping)
+            pthread_cond_wait(&pool.wake, &pool.mutex);
+        if (pool.stopping)
+            break;
+        seen = pool.generation;
+        pthread_mutex_unlock(&pool.mutex);
+        run_chunks(seen);
+        pthread_mutex_lock(&pool.mutex);
+    }
+    pthread_mutex_unlock(&pool.mutex);
+    return NULL;
+}
+
+/* Grows the pool towards `wanted` workers; a failure just leaves fewer. */
+static void ensure_workers(int wanted)
+{
+    while (pool.nworkers < wanted) {
+        if (pthread_create(&pool.workers[pool.nworkers], NULL, worker_main, NULL) != 0)
+            break;
+        pool.nworkers++;
+    }
+}
+
+void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx)
+{
+    relu__fpenv env = relu__fpenv_enter();
+    int threads = __atomic_load_n(&num_threads, __ATOMIC_RELAXED);
+    size_t nchunks = 1;
+
+    if (min_chunk == 0)
+        min_chunk = 1;
+    if (threads > 1 && count / min_chunk >= 2) {
+        nchunks = count / min_chunk;
+        if (nchunks > (size_t)threads)
+            nchunks = (size_t)threads;
+    }
+    if (nchunks < 2 || pthread_mutex_trylock(&pool.busy) != 0) {
+        if (count > 0)
+            fn(ctx, 0, count);
+        relu__fpenv_leave(env);
+        return;
+    }
+
+    pthread_mutex_lock(&pool.mutex);
+    ensure_workers((int)nchunks - 1);
+    pool.fn = fn;
+    pool.ctx = ctx;
+    pool.count = count;
+    pool.nchunks = nchunks;
+    pool.align = min_chunk >= 64 ? 64 : 1;
+    pool.next = 0;
+    pool.pending = nchunks;
+    pool.generation++;
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.mutex);
+
+    run_chunks(pool.generation);
+
+    pthread_mutex_lock(&pool.mutex);
+    while (pool.pending != 0)
+        pthread_cond_wait(&pool.done, &pool.mutex);
+    pthread_mutex_unlock(&pool.mutex);
+    pthread_mutex_unlock(&pool.busy);
+    relu__fpenv_leave(env);
+}
+
+#if defined(__GNUC__)
+/* Workers must be gone before the library's code is unmapped (dlclose). */
+__attribute__((destructor)) static void relu__threads_stop(void)
+{
+    int i, n;
+    pthread_mutex_lock(&pool.mutex);
+    pool.stopping = 1;
+    n = pool.nworkers;
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.mutex);
+    for (i = 0; i < n; i++)
+        pthread_join(pool.workers[i], NULL);
+    pool.nworkers = 0;
+}
+#endif
+
+/* A forked child has no workers: start over with an empty pool. */
+static void after_fork_child(void)
+{
+    pthread_mutex_init(&pool.busy, NULL);
+    pthread_mutex_init(&pool.mutex, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    pthread_cond_init(&pool.done, NULL);
+    pool.nworkers = 0;
+    pool.pending = 0;
+}
+
+static int parse_threads(const char *s)
+{
+    long v = 0;
+    if (s == NULL || *s == '\0')
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+        if (v > RELU_MAX_THREADS)
+            return 0;
+    }
+    return v >= 1 ? (int)v : 0;
+}
+
+void relu__threads_init_from_env(void)
+{
+    int n = parse_threads(getenv("RELU_NUM_THREADS"));
+    if (n > 0)
+        __atomic_store_n(&num_threads, n, __ATOMIC_RELAXED);
+    pthread_atfork(NULL, NULL, after_fork_child);
+}
+
+RELU_API relu_status relu_set_num_threads(int n)
+{
+    if (n < 1 || n > RELU_MAX_THREADS)
+        return RELU_ERR_PARAM;
+    __atomic_store_n(&num_threads, n, __ATOMIC_RELAXED);
+    return RELU_OK;
+}
+
+RELU_API int relu_get_num_threads(void)
+{
+    return __atomic_load_n(&num_threads, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,24 @@
+/*
+ * The persistent worker pool and the one way work is split. A call covers
+ * [0, count) items; relu__parallel_for cuts it into contiguous chunks (never
+ * smaller than min_chunk items) over the configured thread count, or runs it
+ * directly on the caller when it is small, when one thread is set, or when
+ * the pool cannot start. Every chunk runs in the library's floating-point
+ * environment (src/fpenv.h); the caller's is restored afterwards.
+ */
+#ifndef RELU_THREADS_H
+#define RELU_THREADS_H
+
+#include <stddef.h>
+
+typedef void relu__range_fn(void *ctx, size_t begin, size_t end);
+
+void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx);
+
+/* Below this many bytes touched, a call never uses the pool (measured with
+ * bench/: see README "Threads"). */
+#define RELU_PARALLEL_MIN_BYTES ((size_t)1 << 20)
+
+void relu__threads_init_from_env(void);
+
+#endif /* RELU_THREADS_H */
