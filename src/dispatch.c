@@ -49,6 +49,7 @@ static void init_tables(void)
 #if defined(RELU_BUILD_AVX2)
     if (cpu.avx2 && cpu.fma) {
         relu__fill_table_avx2(&tables[RELU_ISA_AVX2]);
+        relu__fill_table_s8_avx2(&tables[RELU_ISA_AVX2]);
         available[RELU_ISA_AVX2] = 1;
     }
 #endif
@@ -56,6 +57,7 @@ static void init_tables(void)
 #if defined(RELU_BUILD_AVX512)
     if (available[RELU_ISA_AVX2] && cpu.avx512f && cpu.avx512bw && cpu.avx512dq && cpu.avx512vl) {
         relu__fill_table_avx512(&tables[RELU_ISA_AVX512]);
+        relu__fill_table_s8_avx512(&tables[RELU_ISA_AVX512]);
         available[RELU_ISA_AVX512] = 1;
     }
 #endif

@@ -201,6 +201,9 @@ RELU_KERNEL_LIST(RELU__DECLARE_SCALAR)
 void relu__fill_table_scalar(relu__kernels *t);
 void relu__fill_table_avx2(relu__kernels *t);
 void relu__fill_table_avx512(relu__kernels *t);
+/* The x86 int8 kernels register separately (src/x86/table_s8_<isa>.c). */
+void relu__fill_table_s8_avx2(relu__kernels *t);
+void relu__fill_table_s8_avx512(relu__kernels *t);
 void relu__fill_table_neon(relu__kernels *t);
 
 /* x86 MINPS/MAXPS selects: a NaN in `a` yields `b`. */
