@@ -8,11 +8,11 @@
 #   scripts/bench-summary.sh [path/to/relu-bench] [extra relu-bench flags...]
 #
 # e.g. scripts/bench-summary.sh build/bench/relu-bench --relu_threads=2
-# RELU_BENCH_MIN_TIME=<seconds> per repetition (default 0.04: about a minute
-# on 2 cores with three tiers).
+# RELU_BENCH_MIN_TIME=<seconds> per repetition (default 0.02, which keeps the
+# run near a minute with three tiers on 2 cores).
 set -eu
-cd "$(dirname "$0")/.."
-bin=${1:-build/bench/relu-bench}
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-$root/build/bench/relu-bench}   # a given path is relative to the caller's directory
 [ $# -gt 0 ] && shift
 if [ ! -x "$bin" ]; then
   echo "bench-summary: no relu-bench at '$bin'; build it with" >&2
@@ -24,11 +24,12 @@ python=/usr/bin/python3
 
 filter='^((f32|f64|s8)/[a-z]+/(fwd|bwd|bwdy)/[a-z0-9]+|memcpy/copy/ref/libc)/(65536|16777216)/out$'
 out=$(mktemp "${TMPDIR:-/tmp}/relu-bench-summary.XXXXXX")
-trap 'rm -f "$out"' EXIT INT TERM
+trap 'rm -f "$out"' EXIT
+trap 'exit 130' INT TERM
 
 echo "bench-summary: running $bin (64 KiB and 16 MiB, out of place, 3 repetitions)..." >&2
 start=$(date +%s)
-RELU_BENCH_MIN_TIME=${RELU_BENCH_MIN_TIME:-0.04} "$bin" \
+RELU_BENCH_MIN_TIME=${RELU_BENCH_MIN_TIME:-0.02} "$bin" \
   --benchmark_filter="$filter" \
   --benchmark_repetitions=3 \
   --benchmark_report_aggregates_only=true \
@@ -63,7 +64,8 @@ for b in data.get("benchmarks", []):
     size = int(size)
     if b.get("error_occurred"):
         errors[(dt, op, d, isa, size)] = b.get("error_message", "error")
-        tiers.add(isa) if dt != "memcpy" else None
+        if dt != "memcpy":
+            tiers.add(isa)
         continue
     if b.get("aggregate_name") != "median" or "bytes_per_second" not in b:
         continue
@@ -78,26 +80,28 @@ tiers = [t for t in TIER_ORDER if t in tiers] + sorted(tiers - set(TIER_ORDER))
 if not tiers:
     sys.exit("bench-summary: relu-bench produced no results")
 
-W = 7
+W = 7      # one tier column
+P = 19     # the dtype/op/dir prefix
+R = 9      # the ratio column
 def cell(v):
     return f"{v:{W}.1f}" if v >= 10 else f"{v:{W}.2f}"
 
 print(f"librelu {ctx.get('librelu', '?')}, {ctx.get('relu_threads', '?')} thread(s), "
-      f"{ctx.get('num_cpus', '?')} CPUs @ {ctx.get('mhz_per_cpu', '?')} MHz; "
-      f"GB/s = (bytes read + written)/s, median of 3; "
-      f"x memcpy = best tier / memcpy ({seconds} s)")
-head1 = f"{'':18}"
-head2 = f"{'dtype op      dir':18}"
+      f"{ctx.get('num_cpus', '?')} CPUs @ {ctx.get('mhz_per_cpu', '?')} MHz, {seconds} s. "
+      f"GB/s = 1e9 bytes (read + written) per second, median of 3;")
+print("x memcpy = best tier / memcpy of the same input size (memcpy: read + write)")
+span = W * len(tiers) + R
+head1 = f"{'':{P}}"
+head2 = f"{'dtype':<6}{'op':<8}{'dir':<5}"
 for _, label in SIZES:
-    span = W * len(tiers) + 9
     head1 += f" | {label:<{span}}"
-    head2 += " | " + "".join(f"{t:>{W}}" for t in tiers) + f"{'x memcpy':>9}"
+    head2 += " | " + "".join(f"{t:>{W}}" for t in tiers) + f"{'x memcpy':>{R}}"
 print(head1)
 print(head2)
-line = f"{'memcpy (2 bufs)':18}"
+line = f"{'memcpy':<{P}}"
 for size, _ in SIZES:
     m = memcpy.get(size)
-    line += " | " + f"{(cell(m) + ' GB/s') if m else 'n/a':>{W * len(tiers) + 9}}"
+    line += " | " + f"{(cell(m).strip() + ' GB/s') if m else 'n/a':>{span}}"
 print(line)
 for dt in DTYPES:
     for op in OPS:
@@ -105,7 +109,7 @@ for dt in DTYPES:
             keys = [(dt, op, d, t, s) for t in tiers for s, _ in SIZES]
             if not any(k in gbps or k in errors for k in keys):
                 continue
-            line = f"{dt:<5} {op:<8}{d:<5}"
+            line = f"{dt:<6}{op:<8}{d:<5}"
             for size, _ in SIZES:
                 line += " | "
                 vals = []
@@ -117,7 +121,7 @@ for dt in DTYPES:
                     else:
                         line += f"{'err' if k in errors else '-':>{W}}"
                 m = memcpy.get(size)
-                line += f"{max(vals) / m:9.2f}" if vals and m else f"{'-':>9}"
+                line += f"{max(vals) / m:{R}.2f}" if vals and m else f"{'-':>{R}}"
             print(line)
 if errors:
     print(f"{len(errors)} benchmark(s) failed, e.g. "

@@ -1,0 +1,614 @@
+// relu-bench: Google Benchmark suite for librelu.
+//
+// Every op (relu, leaky, prelu, elu, selu, clipped, tanh) x direction
+// (fwd; bwd = backward from x; bwdy = backward from the forward output y,
+// f32/f64 only, not prelu) x dtype (f32, f64, s8) x ISA tier (every tier
+// relu_isa_available() reports) x size x out of place / in place, plus a
+// memcpy reference row per size. Names are
+//
+//     <dtype>/<op>/<dir>/<isa>/<input bytes>/<out|in>    f32/elu/fwd/avx512/65536/out
+//     memcpy/copy/ref/libc/<bytes>/out
+//
+// so --benchmark_filter can select on any field, e.g. '/bwdy/avx2/' or
+// '^s8/.*/(64|1024)/'.
+//
+// Sizes are input bytes: 4 KiB, 64 KiB, 1 MiB, 16 MiB (+ 256 MiB with
+// --relu_huge or RELU_BENCH_HUGE=1; needs ~2.2 GiB of RAM), and for s8 also
+// n = 64 and n = 1024 elements, which show the per-call cost.
+//
+// bytes_per_second counts bytes read + written: forward 2 buffers, backward 3
+// (x or y, dy, dx); memcpy 2 (read + write). items_per_second counts elements.
+//
+// Inputs are deterministic pseudo-random: x is half negative, |x| in
+// [1/64, 8] (a quarter of the positives above the clipped cap 6, the negatives
+// reach deep into the exp path of elu/selu/tanh), 1/256 exact zeros; dy has a
+// random sign, |dy| in [1/16, 2]; s8 inputs are uniform over all 256 codes.
+//
+// In place means y == x (forward) and dx == dy (backward), as frameworks
+// alias them. Repeating an in-place call on its own output would drift the
+// data (elu/tanh inputs shrink, selu overflows, a gradient scaled by f' < 1
+// on every call sinks into subnormals, which the library never flushes), so
+// each in-place call gets a fresh copy of the pristine input: the copies are
+// made outside the timed region (a batch of calls on a ring of copies of at
+// most 32 KiB is timed), so only the calls are measured.
+//
+// bytes_per_second, items_per_second and t_call (seconds per call) come from
+// wall-clock time of the calls alone (so they hold with --relu_threads too).
+// The Time column is Google Benchmark's per-iteration wall time: per call out
+// of place, but per batch and including the refresh in place.
+//
+// Extra flags (stripped before benchmark::Initialize):
+//   --relu_threads=N   relu_set_num_threads(N) before running
+//   --relu_huge        also run 256 MiB inputs (or RELU_BENCH_HUGE=1)
+// Unless --benchmark_min_time is given, it defaults to 0.05 s per benchmark
+// (RELU_BENCH_MIN_TIME=<seconds> changes that default) to keep the whole
+// default run short.
+
+#include <relu.h>
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+// ------------------------------------------------------------- parameters
+
+constexpr size_t kChannels = 64;  // PReLU as NCHW: [outer=1][C=64][inner=n/64]
+constexpr double kLeakyAlpha = 0.01;
+constexpr double kEluAlpha = 1.0;
+constexpr double kCap = 6.0;
+
+template <class T> T g_prelu_alpha[kChannels];      // in [0.01, 0.3]
+template <class T> T g_dalpha[kChannels];
+
+// s8: x in [-8, 7.94]; tanh output uses the full code range for [0, 1].
+const relu_quant g_xq = {0.0625f, 0};
+const relu_quant g_yq = {0.0625f, 0};
+const relu_quant g_yq_tanh = {1.0f / 255.0f, -128};
+const relu_quant g_dyq = {1.0f / 64.0f, 0};
+const relu_quant g_dxq = {1.0f / 64.0f, 0};
+
+void init_params() {
+  for (size_t c = 0; c < kChannels; ++c) {
+    double a = 0.01 + 0.29 * static_cast<double>(c) / (kChannels - 1);
+    g_prelu_alpha<float>[c] = static_cast<float>(a);
+    g_prelu_alpha<double>[c] = a;
+  }
+}
+
+// ------------------------------------------------------------ the kernels
+//
+// Every call has the same shape: (a, b, out, n) where a is x (fwd, bwd) or
+// y (bwdy), b is dy (backward only), out is y or dx.
+
+template <class T>
+using Kern = relu_status (*)(const T *a, const T *b, T *out, size_t n);
+
+template <class T> struct K;
+
+#define RELU_BENCH_FLOAT_KERNELS(T, S)                                                        \
+  template <> struct K<T> {                                                                   \
+    static relu_status relu_f(const T *x, const T *, T *y, size_t n) {                  \
+      return relu_forward_##S(x, y, n);                                                       \
+    }                                                                                         \
+    static relu_status relu_b(const T *x, const T *dy, T *dx, size_t n) {               \
+      return relu_backward_##S(x, dy, dx, n);                                                 \
+    }                                                                                         \
+    static relu_status relu_by(const T *y, const T *dy, T *dx, size_t n) {              \
+      return relu_backward_from_output_##S(y, dy, dx, n);                                     \
+    }                                                                                         \
+    static relu_status leaky_f(const T *x, const T *, T *y, size_t n) {             \
+      return relu_leaky_forward_##S(x, y, n, T(kLeakyAlpha));                                  \
+    }                                                                                         \
+    static relu_status leaky_b(const T *x, const T *dy, T *dx, size_t n) {              \
+      return relu_leaky_backward_##S(x, dy, dx, n, T(kLeakyAlpha));                           \
+    }                                                                                         \
+    static relu_status leaky_by(const T *y, const T *dy, T *dx, size_t n) {             \
+      return relu_leaky_backward_from_output_##S(y, dy, dx, n, T(kLeakyAlpha));               \
+    }                                                                                         \
+    static relu_status prelu_f(const T *x, const T *, T *y, size_t n) {             \
+      return relu_prelu_forward_##S(x, y, g_prelu_alpha<T>, 1,                                 \
+                                    kChannels, n / kChannels);                                \
+    }                                                                                         \
+    static relu_status prelu_b(const T *x, const T *dy, T *dx, size_t n) {              \
+      return relu_prelu_backward_##S(x, dy, g_prelu_alpha<T>, dx, g_dalpha<T>, 1, kChannels,  \
+                                     n / kChannels);                                          \
+    }                                                                                         \
+    static relu_status elu_f(const T *x, const T *, T *y, size_t n) {                   \
+      return relu_elu_forward_##S(x, y, n, T(kEluAlpha));                                     \
+    }                                                                                         \
+    static relu_status elu_b(const T *x, const T *dy, T *dx, size_t n) {                \
+      return relu_elu_backward_##S(x, dy, dx, n, T(kEluAlpha));                               \
+    }                                                                                         \
+    static relu_status elu_by(const T *y, const T *dy, T *dx, size_t n) {               \
+      return relu_elu_backward_from_output_##S(y, dy, dx, n, T(kEluAlpha));                   \
+    }                                                                                         \
+    static relu_status selu_f(const T *x, const T *, T *y, size_t n) {                  \
+      return relu_selu_forward_##S(x, y, n);                                                  \
+    }                                                                                         \
+    static relu_status selu_b(const T *x, const T *dy, T *dx, size_t n) {               \
+      return relu_selu_backward_##S(x, dy, dx, n);                                            \
+    }                                                                                         \
+    static relu_status selu_by(const T *y, const T *dy, T *dx, size_t n) {              \
+      return relu_selu_backward_from_output_##S(y, dy, dx, n);                                \
+    }                                                                                         \
+    static relu_status clipped_f(const T *x, const T *, T *y, size_t n) {               \
+      return relu_clipped_forward_##S(x, y, n, T(kCap));                                      \
+    }                                                                                         \
+    static relu_status clipped_b(const T *x, const T *dy, T *dx, size_t n) {            \
+      return relu_clipped_backward_##S(x, dy, dx, n, T(kCap));                                \
+    }                                                                                         \
+    static relu_status clipped_by(const T *y, const T *dy, T *dx, size_t n) {           \
+      return relu_clipped_backward_from_output_##S(y, dy, dx, n, T(kCap));                    \
+    }                                                                                         \
+    static relu_status tanh_f(const T *x, const T *, T *y, size_t n) {                  \
+      return relu_tanh_forward_##S(x, y, n);                                                  \
+    }                                                                                         \
+    static relu_status tanh_b(const T *x, const T *dy, T *dx, size_t n) {               \
+      return relu_tanh_backward_##S(x, dy, dx, n);                                            \
+    }                                                                                         \
+    static relu_status tanh_by(const T *y, const T *dy, T *dx, size_t n) {              \
+      return relu_tanh_backward_from_output_##S(y, dy, dx, n);                                \
+    }                                                                                         \
+  };
+
+RELU_BENCH_FLOAT_KERNELS(float, f32)
+RELU_BENCH_FLOAT_KERNELS(double, f64)
+#undef RELU_BENCH_FLOAT_KERNELS
+
+template <> struct K<int8_t> {
+  using T = int8_t;
+  static relu_status relu_f(const T *x, const T *, T *y, size_t n) {
+    return relu_forward_s8(x, y, n, &g_xq, &g_yq);
+  }
+  static relu_status relu_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_backward_s8(x, dy, dx, n, &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status leaky_f(const T *x, const T *, T *y, size_t n) {
+    return relu_leaky_forward_s8(x, y, n, float(kLeakyAlpha), &g_xq, &g_yq);
+  }
+  static relu_status leaky_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_leaky_backward_s8(x, dy, dx, n, float(kLeakyAlpha), &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status prelu_f(const T *x, const T *, T *y, size_t n) {
+    return relu_prelu_forward_s8(x, y, g_prelu_alpha<float>, 1, kChannels, n / kChannels, &g_xq,
+                                 &g_yq);
+  }
+  static relu_status prelu_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_prelu_backward_s8(x, dy, g_prelu_alpha<float>, dx, g_dalpha<float>, 1, kChannels,
+                                  n / kChannels, &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status elu_f(const T *x, const T *, T *y, size_t n) {
+    return relu_elu_forward_s8(x, y, n, float(kEluAlpha), &g_xq, &g_yq);
+  }
+  static relu_status elu_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_elu_backward_s8(x, dy, dx, n, float(kEluAlpha), &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status selu_f(const T *x, const T *, T *y, size_t n) {
+    return relu_selu_forward_s8(x, y, n, &g_xq, &g_yq);
+  }
+  static relu_status selu_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_selu_backward_s8(x, dy, dx, n, &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status clipped_f(const T *x, const T *, T *y, size_t n) {
+    return relu_clipped_forward_s8(x, y, n, float(kCap), &g_xq, &g_yq);
+  }
+  static relu_status clipped_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_clipped_backward_s8(x, dy, dx, n, float(kCap), &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status tanh_f(const T *x, const T *, T *y, size_t n) {
+    return relu_tanh_forward_s8(x, y, n, &g_xq, &g_yq_tanh);
+  }
+  static relu_status tanh_b(const T *x, const T *dy, T *dx, size_t n) {
+    return relu_tanh_backward_s8(x, dy, dx, n, &g_xq, &g_dyq, &g_dxq);
+  }
+};
+
+// ---------------------------------------------------------------- buffers
+
+uint64_t splitmix64(uint64_t &s) {
+  uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+enum Role { kX = 0, kDy = 1, kWork1 = 2, kWork2 = 3 };
+
+template <class T> void fill(T *p, size_t n, Role role) {
+  uint64_t s = 0x5EEDull + static_cast<uint64_t>(role);  // same prefix at every size
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t r = splitmix64(s);
+    double u = static_cast<double>(r >> 11) * 0x1p-53;  // [0, 1)
+    bool neg = (r & 1) != 0;
+    double v;
+    if (role == kX)
+      v = ((r >> 1) & 255) == 0 ? 0.0 : 1.0 / 64 + (8.0 - 1.0 / 64) * u;
+    else
+      v = 1.0 / 16 + (2.0 - 1.0 / 16) * u;
+    p[i] = static_cast<T>(neg ? -v : v);
+  }
+}
+
+template <> void fill<int8_t>(int8_t *p, size_t n, Role role) {
+  uint64_t s = 0x5EEDull + static_cast<uint64_t>(role);
+  for (size_t i = 0; i < n; ++i) p[i] = static_cast<int8_t>(splitmix64(s) & 0xFF);
+}
+
+// One allocation per (role, dtype, bytes), kept for the whole run. Buffers of
+// different roles start at different offsets modulo 4 KiB so that x, dy and
+// the outputs do not alias in the store-forwarding / cache-set sense.
+struct Buffer {
+  void *base = nullptr;
+  void *data = nullptr;
+  ~Buffer() { std::free(base); }
+};
+
+void *buffer(Role role, const char *dtype, size_t bytes, void (*init)(void *, size_t, Role)) {
+  static std::map<std::string, std::unique_ptr<Buffer>> cache;
+  std::string key = std::to_string(role) + "/" + dtype + "/" + std::to_string(bytes);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second->data;
+  std::unique_ptr<Buffer> b(new Buffer);
+  const size_t offset = 320 * static_cast<size_t>(role);
+  if (posix_memalign(&b->base, 4096, bytes + 4096) != 0) {
+    std::fprintf(stderr, "relu-bench: cannot allocate %zu bytes\n", bytes);
+    std::exit(1);
+  }
+  b->data = static_cast<char *>(b->base) + offset;
+  if (init)
+    init(b->data, bytes, role);
+  else
+    std::memset(b->data, 0, bytes);  // fault the pages in before timing
+  void *p = b->data;
+  cache.emplace(key, std::move(b));
+  return p;
+}
+
+template <class T> struct Dtype;
+template <> struct Dtype<float> { static constexpr const char *name = "f32"; };
+template <> struct Dtype<double> { static constexpr const char *name = "f64"; };
+template <> struct Dtype<int8_t> { static constexpr const char *name = "s8"; };
+
+template <class T> void init_typed(void *p, size_t bytes, Role role) {
+  fill(static_cast<T *>(p), bytes / sizeof(T), role);
+}
+template <class T> const T *pristine(Role role, size_t bytes) {
+  return static_cast<const T *>(buffer(role, Dtype<T>::name, bytes, &init_typed<T>));
+}
+template <class T> T *work(Role role, size_t bytes) {
+  return static_cast<T *>(buffer(role, "raw", bytes, nullptr));
+}
+
+// -------------------------------------------------------------- the bodies
+
+enum Dir { kFwd, kBwd, kBwdY };
+const char *dir_name(Dir d) { return d == kFwd ? "fwd" : d == kBwd ? "bwd" : "bwdy"; }
+
+struct IsaScope {
+  relu_isa prev;
+  bool ok;
+  explicit IsaScope(relu_isa isa) : prev(relu_active_isa()), ok(relu_use_isa(isa) == RELU_OK) {}
+  ~IsaScope() { relu_use_isa(prev); }
+};
+
+template <class T> struct Case {
+  const char *op;
+  Dir dir;
+  relu_isa isa;
+  size_t bytes;  // input bytes
+  bool in_place;
+  Kern<T> fwd;   // bwdy: the op's forward, to make y
+  std::shared_ptr<bool> checked;  // a first call returned RELU_OK
+};
+
+// The forward output y for bwdy, kept while consecutive benchmarks (tiers,
+// in/out of place) share op, dtype and size; results are identical on every
+// tier, so it is computed once.
+template <class T> const T *forward_output(const Case<T> &c, const T *x, relu_status *s) {
+  static std::string key;
+  T *y = work<T>(kWork2, c.bytes);
+  std::string k = std::string(c.op) + "/" + Dtype<T>::name + "/" + std::to_string(c.bytes);
+  if (k != key) {
+    key.clear();
+    *s = c.fwd(x, nullptr, y, c.bytes / sizeof(T));
+    if (*s == RELU_OK) key = k;
+  }
+  return y;
+}
+
+// In place, a batch of calls is timed at once (two clock reads per batch);
+// each call works on its own copy of the aliased input, refreshed from the
+// pristine data before the batch, outside the timed region. Batches cover up
+// to 32 KiB, so small calls are not dominated by the clock and the ring stays
+// L1-resident.
+constexpr size_t kRingBytes = 32 << 10;
+
+using Clock = std::chrono::steady_clock;
+
+// Rates from our own wall-clock measurement of the calls: Google Benchmark
+// would divide by this thread's CPU time (wrong with --relu_threads, and it
+// cannot leave out the in-place refresh), and UseRealTime/UseManualTime would
+// append "/real_time" to every name.
+void report(benchmark::State &st, int64_t calls, double seconds, size_t bytes_per_call,
+            size_t items_per_call) {
+  if (calls <= 0 || !(seconds > 0)) return;
+  const double c = static_cast<double>(calls);
+  st.counters["bytes_per_second"] = c * static_cast<double>(bytes_per_call) / seconds;
+  st.counters["items_per_second"] = c * static_cast<double>(items_per_call) / seconds;
+  st.counters["t_call"] = seconds / c;  // seconds per call
+}
+
+template <class T, Kern<T> F> void body(benchmark::State &st, const Case<T> &c) {
+  IsaScope scope(c.isa);
+  if (!scope.ok) {
+    st.SkipWithError("relu_use_isa failed");
+    return;
+  }
+  const size_t n = c.bytes / sizeof(T);
+  const T *x = pristine<T>(kX, c.bytes);
+  const T *dy = c.dir == kFwd ? nullptr : pristine<T>(kDy, c.bytes);
+  const T *a = x;  // x, or y for bwdy
+  relu_status s = RELU_OK;
+  if (c.dir == kBwdY) a = forward_output(c, x, &s);
+  // A first call checks the status and warms caches; for large sizes (where
+  // warm caches do not matter and a scalar call can take 100 ms) only once.
+  const bool first_call = !*c.checked || c.bytes < (size_t(1) << 20);
+  int64_t calls = 0;
+  double seconds = 0;  // wall time of the calls alone
+  if (!c.in_place) {
+    T *out = work<T>(kWork1, c.bytes);
+    if (s == RELU_OK && first_call) s = F(a, dy, out, n);
+    if (s != RELU_OK) {
+      st.SkipWithError(relu_status_string(s));
+      return;
+    }
+    *c.checked = true;
+    const auto t0 = Clock::now();
+    for (auto _ : st) F(a, dy, out, n);
+    seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    calls = static_cast<int64_t>(st.iterations());
+  } else {
+    // fwd: y == x; bwd, bwdy: dx == dy.
+    const size_t ring = c.bytes >= kRingBytes ? 1 : kRingBytes / c.bytes;
+    T *buf = work<T>(kWork1, ring * c.bytes);
+    const T *src = c.dir == kFwd ? x : dy;
+    if (s == RELU_OK && first_call) {
+      std::memcpy(buf, src, c.bytes);
+      s = c.dir == kFwd ? F(buf, nullptr, buf, n) : F(a, buf, buf, n);
+    }
+    if (s != RELU_OK) {
+      st.SkipWithError(relu_status_string(s));
+      return;
+    }
+    *c.checked = true;
+    for (auto _ : st) {
+      for (size_t r = 0; r < ring; ++r) std::memcpy(buf + r * n, src, c.bytes);
+      benchmark::ClobberMemory();
+      const auto t0 = Clock::now();
+      if (c.dir == kFwd)
+        for (size_t r = 0; r < ring; ++r) F(buf + r * n, nullptr, buf + r * n, n);
+      else
+        for (size_t r = 0; r < ring; ++r) F(a, buf + r * n, buf + r * n, n);
+      seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    }
+    calls = static_cast<int64_t>(st.iterations()) * static_cast<int64_t>(ring);
+  }
+  benchmark::ClobberMemory();
+  report(st, calls, seconds, (c.dir == kFwd ? 2 : 3) * c.bytes, n);
+}
+
+void memcpy_body(benchmark::State &st, size_t bytes) {
+  const void *src = pristine<int8_t>(kX, bytes);
+  void *dst = work<int8_t>(kWork1, bytes);
+  std::memcpy(dst, src, bytes);
+  const auto t0 = Clock::now();
+  for (auto _ : st) {
+    std::memcpy(dst, src, bytes);
+    benchmark::DoNotOptimize(dst);
+    benchmark::ClobberMemory();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  report(st, static_cast<int64_t>(st.iterations()), seconds, 2 * bytes, bytes);
+}
+
+// ----------------------------------------------------------- the op tables
+
+template <class T> struct Row {
+  const char *op;
+  Dir dir;
+  void (*run)(benchmark::State &, const Case<T> &);
+  Kern<T> fwd;  // for bwdy
+};
+
+template <class T> std::vector<Row<T>> float_rows() {
+  using k = K<T>;
+  return {
+      {"relu", kFwd, &body<T, &k::relu_f>, nullptr},
+      {"relu", kBwd, &body<T, &k::relu_b>, nullptr},
+      {"relu", kBwdY, &body<T, &k::relu_by>, &k::relu_f},
+      {"leaky", kFwd, &body<T, &k::leaky_f>, nullptr},
+      {"leaky", kBwd, &body<T, &k::leaky_b>, nullptr},
+      {"leaky", kBwdY, &body<T, &k::leaky_by>, &k::leaky_f},
+      {"prelu", kFwd, &body<T, &k::prelu_f>, nullptr},
+      {"prelu", kBwd, &body<T, &k::prelu_b>, nullptr},
+      {"elu", kFwd, &body<T, &k::elu_f>, nullptr},
+      {"elu", kBwd, &body<T, &k::elu_b>, nullptr},
+      {"elu", kBwdY, &body<T, &k::elu_by>, &k::elu_f},
+      {"selu", kFwd, &body<T, &k::selu_f>, nullptr},
+      {"selu", kBwd, &body<T, &k::selu_b>, nullptr},
+      {"selu", kBwdY, &body<T, &k::selu_by>, &k::selu_f},
+      {"clipped", kFwd, &body<T, &k::clipped_f>, nullptr},
+      {"clipped", kBwd, &body<T, &k::clipped_b>, nullptr},
+      {"clipped", kBwdY, &body<T, &k::clipped_by>, &k::clipped_f},
+      {"tanh", kFwd, &body<T, &k::tanh_f>, nullptr},
+      {"tanh", kBwd, &body<T, &k::tanh_b>, nullptr},
+      {"tanh", kBwdY, &body<T, &k::tanh_by>, &k::tanh_f},
+  };
+}
+
+std::vector<Row<int8_t>> s8_rows() {
+  using T = int8_t;
+  using k = K<T>;
+  return {
+      {"relu", kFwd, &body<T, &k::relu_f>, nullptr},
+      {"relu", kBwd, &body<T, &k::relu_b>, nullptr},
+      {"leaky", kFwd, &body<T, &k::leaky_f>, nullptr},
+      {"leaky", kBwd, &body<T, &k::leaky_b>, nullptr},
+      {"prelu", kFwd, &body<T, &k::prelu_f>, nullptr},
+      {"prelu", kBwd, &body<T, &k::prelu_b>, nullptr},
+      {"elu", kFwd, &body<T, &k::elu_f>, nullptr},
+      {"elu", kBwd, &body<T, &k::elu_b>, nullptr},
+      {"selu", kFwd, &body<T, &k::selu_f>, nullptr},
+      {"selu", kBwd, &body<T, &k::selu_b>, nullptr},
+      {"clipped", kFwd, &body<T, &k::clipped_f>, nullptr},
+      {"clipped", kBwd, &body<T, &k::clipped_b>, nullptr},
+      {"tanh", kFwd, &body<T, &k::tanh_f>, nullptr},
+      {"tanh", kBwd, &body<T, &k::tanh_b>, nullptr},
+  };
+}
+
+// ------------------------------------------------------------ registration
+
+std::string bench_name(const char *dtype, const char *op, const char *dir, const char *isa,
+                       size_t bytes, bool in_place) {
+  return std::string(dtype) + "/" + op + "/" + dir + "/" + isa + "/" + std::to_string(bytes) +
+         (in_place ? "/in" : "/out");
+}
+
+template <class T>
+void register_rows(const std::vector<Row<T>> &rows, const std::vector<size_t> &sizes,
+                   const std::vector<relu_isa> &isas) {
+  for (const Row<T> &row : rows)
+    for (size_t bytes : sizes)
+      for (bool in_place : {false, true})
+        for (relu_isa isa : isas) {
+          Case<T> c{row.op, row.dir, isa, bytes, in_place, row.fwd, std::make_shared<bool>(false)};
+          auto run = row.run;
+          benchmark::RegisterBenchmark(
+              bench_name(Dtype<T>::name, row.op, dir_name(row.dir), relu_isa_name(isa), bytes,
+                         in_place)
+                  .c_str(),
+              [run, c](benchmark::State &st) { run(st, c); })
+              ->Unit(benchmark::kMicrosecond);
+        }
+}
+
+void print_help() {
+  benchmark::PrintDefaultHelp();
+  std::fprintf(stdout,
+               "\nrelu-bench flags:\n"
+               "          [--relu_threads=<1..1024>]  relu_set_num_threads (default: library's)\n"
+               "          [--relu_huge]               also run 256 MiB inputs"
+               " (or RELU_BENCH_HUGE=1)\n"
+               "Names: <f32|f64|s8>/<op>/<fwd|bwd|bwdy>/<isa>/<input bytes>/<out|in>,"
+               " memcpy/copy/ref/libc/<bytes>/out\n"
+               "--benchmark_min_time defaults to 0.05 s here"
+               " (RELU_BENCH_MIN_TIME=<seconds> changes the default).\n");
+}
+
+bool env_true(const char *name) {
+  const char *v = std::getenv(name);
+  return v && *v && std::strcmp(v, "0") != 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  // Strip our flags; add a short default --benchmark_min_time.
+  std::vector<char *> args;
+  bool huge = env_true("RELU_BENCH_HUGE");
+  bool have_min_time = false;
+  int threads = 0;
+  for (int i = 0; i < argc; ++i) {
+    const char *a = argv[i];
+    if (i > 0 && std::strncmp(a, "--relu_threads=", 15) == 0) {
+      char *end = nullptr;
+      long t = std::strtol(a + 15, &end, 10);
+      if (end == a + 15 || *end != '\0' || t < 1 || t > 1024) {
+        std::fprintf(stderr, "relu-bench: --relu_threads wants a number in 1..1024, got '%s'\n",
+                     a + 15);
+        return 2;
+      }
+      threads = static_cast<int>(t);
+      continue;
+    }
+    if (i > 0 && (std::strcmp(a, "--relu_huge") == 0 || std::strcmp(a, "--relu_huge=1") == 0 ||
+                  std::strcmp(a, "--relu_huge=true") == 0)) {
+      huge = true;
+      continue;
+    }
+    if (std::strncmp(a, "--benchmark_min_time", 20) == 0) have_min_time = true;
+    args.push_back(argv[i]);
+  }
+  std::string min_time = "0.05";
+  if (const char *e = std::getenv("RELU_BENCH_MIN_TIME")) {
+    char *end = nullptr;
+    double v = std::strtod(e, &end);
+    if (end == e || *end != '\0' || !(v > 0 && v < 1e4)) {
+      std::fprintf(stderr, "relu-bench: RELU_BENCH_MIN_TIME wants seconds, got '%s'\n", e);
+      return 2;
+    }
+    min_time = e;
+  }
+#ifdef RELU_BENCH_MIN_TIME_UNIT
+  min_time += "s";
+#endif
+  std::string min_time_flag = "--benchmark_min_time=" + min_time;
+  static char prog[] = "relu-bench";
+  if (args.empty()) args.push_back(prog);
+  if (!have_min_time) args.insert(args.begin() + 1, &min_time_flag[0]);
+  args.push_back(nullptr);
+  int nargs = static_cast<int>(args.size()) - 1;
+
+  if (threads > 0 && relu_set_num_threads(threads) != RELU_OK) {
+    std::fprintf(stderr, "relu-bench: relu_set_num_threads(%d) failed\n", threads);
+    return 2;
+  }
+
+  benchmark::Initialize(&nargs, args.data(), print_help);
+  if (benchmark::ReportUnrecognizedArguments(nargs, args.data())) return 1;
+
+  init_params();
+
+  std::vector<relu_isa> isas;
+  std::string tiers;
+  for (relu_isa isa : {RELU_ISA_SCALAR, RELU_ISA_AVX2, RELU_ISA_AVX512, RELU_ISA_NEON})
+    if (relu_isa_available(isa)) {
+      isas.push_back(isa);
+      tiers += (tiers.empty() ? "" : ",") + std::string(relu_isa_name(isa));
+    }
+
+  std::vector<size_t> sizes = {size_t(4) << 10, size_t(64) << 10, size_t(1) << 20,
+                               size_t(16) << 20};
+  if (huge) sizes.push_back(size_t(256) << 20);
+  std::vector<size_t> s8_sizes = {64, 1024};
+  s8_sizes.insert(s8_sizes.end(), sizes.begin(), sizes.end());
+
+  benchmark::AddCustomContext("librelu", relu_version_string());
+  benchmark::AddCustomContext("relu_default_isa", relu_isa_name(relu_active_isa()));
+  benchmark::AddCustomContext("relu_tiers", tiers);
+  benchmark::AddCustomContext("relu_threads", std::to_string(relu_get_num_threads()));
+
+  for (size_t bytes : s8_sizes)
+    benchmark::RegisterBenchmark(
+        bench_name("memcpy", "copy", "ref", "libc", bytes, false).c_str(),
+        [bytes](benchmark::State &st) { memcpy_body(st, bytes); })
+        ->Unit(benchmark::kMicrosecond);
+  register_rows<float>(float_rows<float>(), sizes, isas);
+  register_rows<double>(float_rows<double>(), sizes, isas);
+  register_rows<int8_t>(s8_rows(), s8_sizes, isas);
+
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
