@@ -1,0 +1,266 @@
+#include "s8_tables.h"
+
+#include <string.h>
+
+#include "math/vec_scalar.h"
+#include "math/act_f64.inc"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define RELU__S8_TLS __thread
+#elif defined(_MSC_VER)
+#define RELU__S8_TLS __declspec(thread)
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L && !defined(__STDC_NO_THREADS__)
+#define RELU__S8_TLS _Thread_local
+#endif
+
+/* ------------------------------------------------------------ the numbers */
+
+/*
+ * Beyond these the functions are flat in double (expm1 = -1, exp = 0,
+ * tanh = 1, tanh' = 0), so clamping v there changes nothing and keeps the
+ * vm_ range reductions on ordinary arguments (v can reach 255 * FLT_MAX).
+ */
+#define RELU__S8_V_MIN (-1000.0)
+#define RELU__S8_V_MAX 1000.0
+
+static double flat_clamp(double v)
+{
+    v = v < RELU__S8_V_MIN ? RELU__S8_V_MIN : v;
+    return v > RELU__S8_V_MAX ? RELU__S8_V_MAX : v;
+}
+
+static double forward_f(relu__s8_op op, double a, double v)
+{
+    switch (op) {
+    case RELU__S8_RELU:
+        return v > 0.0 ? v : 0.0;
+    case RELU__S8_LEAKY:
+        return v > 0.0 ? v : a * v;
+    case RELU__S8_ELU:
+        return v > 0.0 ? v : vm_f64_elu_forward(flat_clamp(v), a);
+    case RELU__S8_SELU:
+        return vm_f64_selu_forward(v > 0.0 ? v : flat_clamp(v));
+    case RELU__S8_CLIPPED:
+        return v > 0.0 ? (v < a ? v : a) : 0.0;
+    case RELU__S8_TANH:
+        return v > 0.0 ? vm_f64_tanh_forward(flat_clamp(v)) : 0.0;
+    }
+    return 0.0;
+}
+
+/* f'(v), PyTorch's choice at the kink (the x > 0 branch is strict). */
+static double backward_fprime(relu__s8_op op, double a, double v)
+{
+    switch (op) {
+    case RELU__S8_RELU:
+        return v > 0.0 ? 1.0 : 0.0;
+    case RELU__S8_LEAKY:
+        return v > 0.0 ? 1.0 : a;
+    case RELU__S8_ELU:
+        return v > 0.0 ? 1.0 : vm_f64_elu_backward(flat_clamp(v), 1.0, a);
+    case RELU__S8_SELU:
+        return vm_f64_selu_backward(v > 0.0 ? v : flat_clamp(v), 1.0);
+    case RELU__S8_CLIPPED:
+        return v > 0.0 && v < a ? 1.0 : 0.0;
+    case RELU__S8_TANH:
+        return v > 0.0 ? vm_f64_tanh_backward(flat_clamp(v), 1.0) : 0.0;
+    }
+    return 0.0;
+}
+
+/*
+ * clamp(rhe(r) + zp, -128, 127). r is first clamped to +-1024 (any value
+ * past +-383 saturates whatever zp is; a NaN, which valid parameters never
+ * produce, counts as 0). Then truncation gives the integer part exactly and
+ * r - i is exact, so the tie test is exact too: no magic constant whose
+ * effect would depend on FLT_EVAL_METHOD.
+ */
+static int8_t quantize(double r, int32_t zp)
+{
+    int32_t i;
+    double frac;
+    if (!(r == r))
+        r = 0.0;
+    r = r > 1024.0 ? 1024.0 : r;
+    r = r < -1024.0 ? -1024.0 : r;
+    i = (int32_t)r;
+    frac = r - (double)i;
+    if (frac > 0.5 || (frac == 0.5 && i % 2 != 0))
+        i++;
+    else if (frac < -0.5 || (frac == -0.5 && i % 2 != 0))
+        i--;
+    i += zp;
+    i = i < -128 ? -128 : i;
+    i = i > 127 ? 127 : i;
+    return (int8_t)i;
+}
+
+static int has_param(relu__s8_op op)
+{
+    return op == RELU__S8_LEAKY || op == RELU__S8_ELU || op == RELU__S8_CLIPPED;
+}
+
+void relu__s8_build_table(relu__s8_table *t, relu__s8_op op, float param,
+                          const relu_quant *xq, const relu_quant *yq)
+{
+    const double xs = (double)xq->scale, ys = (double)yq->scale;
+    const double a = has_param(op) ? (double)param : 0.0;
+    int q;
+    for (q = -128; q <= 127; q++) {
+        /* exact: a 24-bit significand times an integer below 2^9 */
+        double v = xs * (double)(q - xq->zero_point);
+        t->map[(uint8_t)(int8_t)q] = quantize(forward_f(op, a, v) / ys, yq->zero_point);
+    }
+}
+
+void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
+                         const relu_quant *xq, const relu_quant *dyq, const relu_quant *dxq)
+{
+    const double xs = (double)xq->scale;
+    /* the same ratio, and so the same factors, as PReLU's dy_over_dx */
+    const double dy_over_dx = (double)dyq->scale / (double)dxq->scale;
+    const double a = has_param(op) ? (double)param : 0.0;
+    int q;
+    for (q = -128; q <= 127; q++) {
+        double v = xs * (double)(q - xq->zero_point);
+        g->factor[(uint8_t)(int8_t)q] = relu__s8_factor(backward_fprime(op, a, v) * dy_over_dx);
+    }
+    g->dy_zero_point = dyq->zero_point;
+    g->dx_zero_point = dxq->zero_point;
+}
+
+/* ------------------------------------------------------------- the caches */
+
+/* Everything a table depends on, as bits: no padding, compared with memcmp. */
+typedef struct s8_key {
+    uint32_t op, param;
+    uint32_t scale[3];
+    int32_t zero_point[3];
+} s8_key;
+
+static void make_key(s8_key *k, relu__s8_op op, float param, const relu_quant *q0,
+                     const relu_quant *q1, const relu_quant *q2)
+{
+    const relu_quant *q[3];
+    int i;
+    q[0] = q0;
+    q[1] = q1;
+    q[2] = q2;
+    memset(k, 0, sizeof *k);
+    k->op = (uint32_t)op;
+    if (has_param(op))
+        memcpy(&k->param, &param, sizeof k->param);
+    for (i = 0; i < 3; i++) {
+        if (q[i] == NULL)
+            continue;
+        memcpy(&k->scale[i], &q[i]->scale, sizeof k->scale[i]);
+        k->zero_point[i] = q[i]->zero_point;
+    }
+}
+
+#if defined(RELU__S8_TLS)
+
+/* Which ways hold which keys; the payloads live beside it. */
+typedef struct cache_index {
+    s8_key key[RELU__S8_CACHE_WAYS];
+    unsigned char valid[RELU__S8_CACHE_WAYS];
+    unsigned last; /* most recently used way: looked at first */
+    unsigned next; /* round-robin victim */
+} cache_index;
+
+static RELU__S8_TLS struct {
+    cache_index ix;
+    relu__s8_table table[RELU__S8_CACHE_WAYS];
+} s8_fwd_cache;
+
+static RELU__S8_TLS struct {
+    cache_index ix;
+    relu__s8_grad grad[RELU__S8_CACHE_WAYS];
+} s8_grad_cache;
+
+static int same_key(const cache_index *ix, unsigned way, const s8_key *k)
+{
+    return ix->valid[way] && memcmp(&ix->key[way], k, sizeof *k) == 0;
+}
+
+/* The way holding `k` (*hit = 1), or the victim way to build it into, which
+ * is marked invalid until commit() (a signal handler calling the library
+ * during the build must not take a half-built table). */
+static unsigned lookup(cache_index *ix, const s8_key *k, int *hit)
+{
+    unsigned w;
+    *hit = 1;
+    if (same_key(ix, ix->last, k))
+        return ix->last;
+    for (w = 0; w < RELU__S8_CACHE_WAYS; w++)
+        if (same_key(ix, w, k)) {
+            ix->last = w;
+            return w;
+        }
+    *hit = 0;
+    w = ix->next;
+    ix->next = (w + 1) % RELU__S8_CACHE_WAYS;
+    ix->valid[w] = 0;
+    return w;
+}
+
+static void commit(cache_index *ix, unsigned way, const s8_key *k)
+{
+    ix->key[way] = *k;
+    ix->valid[way] = 1;
+    ix->last = way;
+}
+
+const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
+                                             const relu_quant *xq, const relu_quant *yq,
+                                             relu__s8_table *scratch)
+{
+    s8_key k;
+    int hit;
+    unsigned way;
+    (void)scratch;
+    make_key(&k, op, param, xq, yq, NULL);
+    way = lookup(&s8_fwd_cache.ix, &k, &hit);
+    if (!hit) {
+        relu__s8_build_table(&s8_fwd_cache.table[way], op, param, xq, yq);
+        commit(&s8_fwd_cache.ix, way, &k);
+    }
+    return &s8_fwd_cache.table[way];
+}
+
+const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
+                                         const relu_quant *xq, const relu_quant *dyq,
+                                         const relu_quant *dxq, relu__s8_grad *scratch)
+{
+    s8_key k;
+    int hit;
+    unsigned way;
+    (void)scratch;
+    make_key(&k, op, param, xq, dyq, dxq);
+    way = lookup(&s8_grad_cache.ix, &k, &hit);
+    if (!hit) {
+        relu__s8_build_grad(&s8_grad_cache.grad[way], op, param, xq, dyq, dxq);
+        commit(&s8_grad_cache.ix, way, &k);
+    }
+    return &s8_grad_cache.grad[way];
+}
+
+#else /* no thread-local storage: build every time, on the caller's stack */
+
+const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
+                                             const relu_quant *xq, const relu_quant *yq,
+                                             relu__s8_table *scratch)
+{
+    relu__s8_build_table(scratch, op, param, xq, yq);
+    return scratch;
+}
+
+const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
+                                         const relu_quant *xq, const relu_quant *dyq,
+                                         const relu_quant *dxq, relu__s8_grad *scratch)
+{
+    relu__s8_build_grad(scratch, op, param, xq, dyq, dxq);
+    return scratch;
+}
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * int8 tables: the 256-entry forward map (relu__s8_table) and the 256
+ * backward factors (relu__s8_grad) of every op but PReLU, built from the op's
+ * parameter and the quantizations exactly as API.md "int8 (quantized)" and
+ * src/kernels.h define them:
+ *
+ *   forward   map[q]    = clamp(rhe(f(v) / yq.scale) + yq.zero_point, -128, 127)
+ *   backward  factor[q] = (float)clamp(f'(v) * (dyq.scale / dxq.scale), +-65536)
+ *
+ * with v = (double)xq.scale * (q - xq.zero_point) (exact in double), f and f'
+ * evaluated in double by src/math (never libm, so every platform builds the
+ * same table) and rhe = round half to even, done with integer truncation so
+ * that it is exact whatever the compiler's evaluation method.
+ *
+ * Building costs hundreds of nanoseconds, so the last few tables each thread
+ * built are kept in a per-thread cache keyed by the op, the parameter and the
+ * quantizations, compared bit for bit. A returned pointer stays valid until
+ * the same thread asks for RELU__S8_CACHE_WAYS other tables of the same kind;
+ * an API call asks for one and uses it until it returns, so this is enough
+ * (worker threads only read it).
+ *
+ * Every caller must be inside the library's floating-point environment
+ * (src/fpenv.h) and pass quantizations already validated.
+ */
+#ifndef RELU_S8_TABLES_H
+#define RELU_S8_TABLES_H
+
+#include <stdint.h>
+
+#include "kernels.h"
+#include "relu.h"
+
+typedef enum relu__s8_op {
+    RELU__S8_RELU = 0,
+    RELU__S8_LEAKY = 1,   /* param = alpha (finite)        */
+    RELU__S8_ELU = 2,     /* param = alpha (finite, >= 0)  */
+    RELU__S8_SELU = 3,
+    RELU__S8_CLIPPED = 4, /* param = cap (finite, > 0)     */
+    RELU__S8_TANH = 5
+} relu__s8_op;
+
+#define RELU__S8_CACHE_WAYS 4
+
+/*
+ * The table for (op, param, xq, yq): from this thread's cache, or built into
+ * the cache (or into *scratch on a compiler without thread-local storage).
+ * `param` is ignored by ops without one.
+ */
+const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
+                                             const relu_quant *xq, const relu_quant *yq,
+                                             relu__s8_table *scratch);
+const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
+                                         const relu_quant *xq, const relu_quant *dyq,
+                                         const relu_quant *dxq, relu__s8_grad *scratch);
+
+/* The uncached builders behind them. */
+void relu__s8_build_table(relu__s8_table *t, relu__s8_op op, float param,
+                          const relu_quant *xq, const relu_quant *yq);
+void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
+                         const relu_quant *xq, const relu_quant *dyq, const relu_quant *dxq);
+
+/*
+ * A backward factor computed in double, as stored: NaN -> 0, clamped to
+ * [-RELU_S8_FACTOR_MAX, RELU_S8_FACTOR_MAX], rounded to float. Clamping
+ * before or after the rounding gives the same float (the bound is a float
+ * and rounding is monotonic), so a kernel may do either.
+ */
+static inline float relu__s8_factor(double f)
+{
+    const double m = (double)RELU_S8_FACTOR_MAX;
+    if (!(f == f))
+        return 0.0f;
+    f = f > m ? m : f;
+    f = f < -m ? -m : f;
+    return (float)f;
+}
+
+#endif /* RELU_S8_TABLES_H */
