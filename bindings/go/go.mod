@@ -1,0 +1,3 @@
+module github.com/librelu/librelu/bindings/go
+
+go 1.19
