@@ -32,17 +32,17 @@ for stage in $stages; do
     echo "== 2. ASan + UBSan"
     build build-asan -DRELU_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-      ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "package|accuracy"
+      ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE "package|accuracy|huge"
     ;;
   3)
     echo "== 3. TSan: the threading tests"
     build build-tsan -DRELU_SANITIZE=thread -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -L threads
+    TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -L threads -LE huge
     ;;
   4)
     echo "== 4. valgrind memcheck (RELU_ISA=avx2)"
     [ -d build-test ] || build build-test
-    RELU_ISA=avx2 RELU_TEST_QUICK=1 ctest --test-dir build-test --output-on-failure -j"$jobs" \
+    RELU_ISA=avx2 RELU_TEST_VALGRIND=1 ctest --test-dir build-test --output-on-failure -j"$jobs" \
       -L unit -LE accuracy -E "exports|header|test_stress|test_env|test_nothreads" \
       --overwrite MemoryCheckCommand=/usr/bin/valgrind \
       --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet" \

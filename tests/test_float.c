@@ -31,6 +31,11 @@ static const char *const op_names[OP_COUNT] = {"relu", "leaky", "elu", "selu", "
 static const char *const kind_names[K_COUNT] = {"forward", "backward", "backward_from_output"};
 
 static relu_isa g_initial_isa;
+/* valgrind evaluates long double at double precision, so under it the f64
+ * references are only good to a few ULP: RELU_TEST_VALGRIND=1 (set by
+ * scripts/test.sh's memcheck stage) widens the accuracy tolerances 8x.
+ * Every other check, and every call, stays as it is. */
+static long double reference_slack = 1;
 static long g_printed; /* failure lines printed so far (capped) */
 #define MAX_PRINTED 60
 
@@ -255,6 +260,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_prelu_threads_f64, setup, teardown),
     };
     g_initial_isa = relu_active_isa();
+    if (getenv("RELU_TEST_VALGRIND"))
+        reference_slack = 8;
     if (getenv("RELU_TEST_FILTER")) cmocka_set_test_filter(getenv("RELU_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
@@ -390,7 +397,7 @@ static int TF(check)(int op, int kind, T a, T b, T got, T p, const char **why, T
         T e = (T)r;
         *expect = e;
         *why = "more than 2 ULP from the correctly rounded value";
-        return T_ULPDIST(got, e) <= 2;
+        return T_ULPDIST(got, e) <= 2 * reference_slack;
     }
     /* backward from x of elu, selu, tanh */
     {
@@ -419,7 +426,7 @@ static int TF(check)(int op, int kind, T a, T b, T got, T p, const char **why, T
             *why = "product overflows: +-inf, NaN (or within 2 ULP of the max)";
             return !isfinite(got) || fabsl((long double)got - r) <= 2 * T_ULP_LD(T_MAX);
         }
-        bound = 2 * T_ULP_LD(r) + 2 * fabsl((long double)b) * T_TRUE_MIN;
+        bound = (2 * T_ULP_LD(r) + 2 * fabsl((long double)b) * T_TRUE_MIN) * reference_slack;
         *why = "|dx - dy*f'(x)| > 2 ulp + 2|dy|m";
         return fabsl((long double)got - r) <= bound;
     }
