@@ -2,17 +2,28 @@
 
 #include <string.h>
 
+#if defined(RELU_HAVE_CPU_FEATURES)
 #include <cpu_features/cpu_features_macros.h>
 #if defined(CPU_FEATURES_ARCH_X86)
 #include <cpu_features/cpuinfo_x86.h>
 #elif defined(CPU_FEATURES_ARCH_AARCH64)
 #include <cpu_features/cpuinfo_aarch64.h>
 #endif
+#else
+/* No cpu_features (Windows/mingw-w64): src/port/cpu_x86_cpuid.c gives the
+ * same flags from CPUID and XGETBV. */
+#include "port/cpu_x86_cpuid.h"
+#if defined(__aarch64__)
+#define CPU_FEATURES_ARCH_AARCH64 1
+#endif
+#endif
 
 void relu__cpu_detect(relu__cpu *cpu)
 {
     memset(cpu, 0, sizeof *cpu);
-#if defined(CPU_FEATURES_ARCH_X86)
+#if !defined(RELU_HAVE_CPU_FEATURES) && (defined(__x86_64__) || defined(__i386__))
+    relu__cpu_detect_x86_cpuid(cpu);
+#elif defined(CPU_FEATURES_ARCH_X86)
     {
         /* cpu_features' flags are signed one-bit fields: a set flag reads -1. */
         const X86Features f = GetX86Info().features;

@@ -6,6 +6,11 @@
 #include "fpenv.h"
 #include "relu.h"
 
+#if defined(_WIN32)
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#endif
+
 #define RELU_MAX_THREADS 1024
 
 /*
@@ -98,6 +103,17 @@ static void *worker_main(void *arg)
 /* Grows the pool towards `wanted` workers; a failure just leaves fewer. */
 static void ensure_workers(int wanted)
 {
+#if defined(_WIN32)
+    /* Windows: once workers run the DLL's code, the DLL stays loaded until the
+     * process exits. Joining them on FreeLibrary would happen inside DllMain,
+     * under the loader lock that exiting threads need: a deadlock. At process
+     * exit the workers are already gone, so nothing needs stopping. */
+    if (pool.nworkers == 0 && wanted > 0) {
+        HMODULE self;
+        (void)GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                                 (LPCSTR)(const void *)&pool, &self);
+    }
+#endif
     while (pool.nworkers < wanted) {
         if (pthread_create(&pool.workers[pool.nworkers], NULL, worker_main, NULL) != 0)
             break;
@@ -148,7 +164,7 @@ void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void
     relu__fpenv_leave(env);
 }
 
-#if defined(__GNUC__)
+#if defined(__GNUC__) && !defined(_WIN32) /* Windows: see ensure_workers */
 /* Workers must be gone before the library's code is unmapped (dlclose). */
 __attribute__((destructor)) static void relu__threads_stop(void)
 {
@@ -164,6 +180,7 @@ __attribute__((destructor)) static void relu__threads_stop(void)
 }
 #endif
 
+#if !defined(_WIN32) /* no fork, and winpthreads has no pthread_atfork */
 /* A forked child has no workers: start over with an empty pool. */
 static void after_fork_child(void)
 {
@@ -174,6 +191,7 @@ static void after_fork_child(void)
     pool.nworkers = 0;
     pool.pending = 0;
 }
+#endif
 
 static int parse_threads(const char *s)
 {
@@ -195,7 +213,9 @@ void relu__threads_init_from_env(void)
     int n = parse_threads(getenv("RELU_NUM_THREADS"));
     if (n > 0)
         __atomic_store_n(&num_threads, n, __ATOMIC_RELAXED);
+#if !defined(_WIN32)
     pthread_atfork(NULL, NULL, after_fork_child);
+#endif
 }
 
 RELU_API relu_status relu_set_num_threads(int n)
