@@ -1,7 +1,14 @@
+/* The AVX2 tier's int8 kernels. */
 #include "../kernels.h"
+#include "s8_x86.h"
 
-/* int8 kernels of the avx2 tier (none yet: the table keeps the tier below). */
 void relu__fill_table_s8_avx2(relu__kernels *t)
 {
-    (void)t;
+    t->s8_lut = s8_lut__avx2;
+    t->s8_grad = s8_grad__avx2;
+    t->s8_prelu_forward = s8_prelu_forward__avx2;
+    t->s8_prelu_backward = s8_prelu_backward__avx2;
+#if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
+    t->s8_clamp = s8_clamp__avx2;
+#endif
 }

@@ -1,7 +1,28 @@
+/*
+ * The AVX-512 tier's int8 kernels. The tier guarantees F+BW+DQ+VL; the
+ * three table-lookup kernels have a faster variant for CPUs that also have
+ * VBMI (vpermi2b), chosen here once at registration.
+ */
+#include "../cpu.h"
 #include "../kernels.h"
+#include "s8_x86.h"
 
-/* int8 kernels of the avx512 tier (none yet: the table keeps the tier below). */
 void relu__fill_table_s8_avx512(relu__kernels *t)
 {
-    (void)t;
+    relu__cpu cpu;
+    relu__cpu_detect(&cpu);
+    if (cpu.avx512vbmi) {
+        t->s8_lut = s8_lut__avx512vbmi;
+        t->s8_grad = s8_grad__avx512vbmi;
+        t->s8_prelu_forward = s8_prelu_forward__avx512vbmi;
+        t->s8_prelu_backward = s8_prelu_backward__avx512vbmi;
+    } else {
+        t->s8_lut = s8_lut__avx512;
+        t->s8_grad = s8_grad__avx512;
+        t->s8_prelu_forward = s8_prelu_forward__avx512;
+        t->s8_prelu_backward = s8_prelu_backward__avx512;
+    }
+#if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
+    t->s8_clamp = s8_clamp__avx512;
+#endif
 }

@@ -1,0 +1,596 @@
+/*
+ * The AVX-512 tier's int8 kernels (F+BW+DQ+VL, compiled with those flags),
+ * plus VBMI variants of the three that look bytes up in 256-entry tables
+ * (s8_avx512.inc, instantiated twice). Bit-identical to src/scalar/s8_scalar.c:
+ *
+ *  - lookups return table bytes, so any lookup method is exact;
+ *  - float and double arithmetic is the scalar kernels' operation for
+ *    operation (one multiply, one divide ...), each IEEE-rounded the same way,
+ *    and round-half-even to an integer is a conversion with explicit
+ *    round-to-nearest-even, which equals the scalar "clamp to +-512, add and
+ *    subtract 1.5*2^p" for every value whose result is not saturated anyway;
+ *  - int8 saturation is the pack instructions' signed saturation.
+ *
+ * Tails use masked loads and stores: no byte outside a buffer is touched.
+ */
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "../kernels.h"
+#include "../s8_tables.h"
+#include "s8_x86.h"
+
+#define S8_INLINE static inline __attribute__((always_inline))
+
+/* ------------------------------------------------------------ small helpers */
+
+S8_INLINE __mmask64 s8_mask(size_t r)
+{
+    return r >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << r) - 1);
+}
+
+/* Round half to even to int32 (the value is an exact integer afterwards);
+ * none of the values converted here is NaN or beyond int32. */
+#define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+/*
+ * 64 floats (four vectors of 16, in order) as four byte planes: byte j of
+ * plane k is byte k of float j. Per 128-bit lane a byte shuffle groups the
+ * bytes by plane, a dword permute gathers each plane's 16 bytes into one
+ * lane, and a 4x4 transpose of 128-bit lanes finishes.
+ */
+S8_INLINE void s8_float_planes(const __m512i f[4], __m512i p[4])
+{
+    const __m512i by_plane = _mm512_broadcast_i32x4(
+        _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
+    const __m512i gather = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    __m512i a[4], t0, t1, t2, t3;
+    int i;
+    for (i = 0; i < 4; i++)
+        a[i] = _mm512_permutexvar_epi32(gather, _mm512_shuffle_epi8(f[i], by_plane));
+    t0 = _mm512_shuffle_i64x2(a[0], a[1], 0x44);
+    t1 = _mm512_shuffle_i64x2(a[0], a[1], 0xEE);
+    t2 = _mm512_shuffle_i64x2(a[2], a[3], 0x44);
+    t3 = _mm512_shuffle_i64x2(a[2], a[3], 0xEE);
+    p[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
+    p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
+    p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
+    p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+}
+
+/*
+ * Four byte planes of 64 floats back to floats, in "unpack order": f[g]
+ * holds, in each 128-bit lane l, the floats of bytes 16l+4g .. 16l+4g+3.
+ * Everything else below that works on dword lanes uses the same order, and
+ * the final packs (which interleave per 128-bit lane the same way) undo it.
+ */
+S8_INLINE void s8_planes_to_floats(__m512i b0, __m512i b1, __m512i b2, __m512i b3, __m512 f[4])
+{
+    const __m512i lo01 = _mm512_unpacklo_epi8(b0, b1), hi01 = _mm512_unpackhi_epi8(b0, b1);
+    const __m512i lo23 = _mm512_unpacklo_epi8(b2, b3), hi23 = _mm512_unpackhi_epi8(b2, b3);
+    f[0] = _mm512_castsi512_ps(_mm512_unpacklo_epi16(lo01, lo23));
+    f[1] = _mm512_castsi512_ps(_mm512_unpackhi_epi16(lo01, lo23));
+    f[2] = _mm512_castsi512_ps(_mm512_unpacklo_epi16(hi01, hi23));
+    f[3] = _mm512_castsi512_ps(_mm512_unpackhi_epi16(hi01, hi23));
+}
+
+/* Bytes 0-7 (lo) and 8-15 (hi) of each 128-bit lane, sign-extended to int16,
+ * minus zp (exact: |result| <= 255). */
+S8_INLINE __m512i s8_lo16(__m512i v, __m512i zp16)
+{
+    return _mm512_sub_epi16(_mm512_srai_epi16(_mm512_unpacklo_epi8(v, v), 8), zp16);
+}
+
+S8_INLINE __m512i s8_hi16(__m512i v, __m512i zp16)
+{
+    return _mm512_sub_epi16(_mm512_srai_epi16(_mm512_unpackhi_epi8(v, v), 8), zp16);
+}
+
+/*
+ * The canonical gradient of 64 elements: dlo/dhi are dy - dy_zero_point as
+ * int16 (s8_lo16/s8_hi16 order), f the factors in unpack order.
+ *   t = (float)d * factor        one rounding, as the scalar
+ *   dx = sat(rhe(t) + dx_zp)     rhe by conversion; |t| <= 255 * 65536 fits
+ *                                int32, and beyond +-512 the scalar clamp
+ *                                saturates exactly like the packs do.
+ */
+S8_INLINE __m512i s8_grad_core(const __m512 f[4], __m512i dlo, __m512i dhi, __m512i dx_zp)
+{
+    __m512i d[4], r[4];
+    int g;
+    d[0] = _mm512_srai_epi32(_mm512_unpacklo_epi16(dlo, dlo), 16);
+    d[1] = _mm512_srai_epi32(_mm512_unpackhi_epi16(dlo, dlo), 16);
+    d[2] = _mm512_srai_epi32(_mm512_unpacklo_epi16(dhi, dhi), 16);
+    d[3] = _mm512_srai_epi32(_mm512_unpackhi_epi16(dhi, dhi), 16);
+    for (g = 0; g < 4; g++) {
+        const __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(d[g]), f[g]);
+        r[g] = _mm512_add_epi32(_mm512_cvt_roundps_epi32(t, S8_RNE), dx_zp);
+    }
+    return _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));
+}
+
+/*
+ * The distinct factors of a gradient table, when there are at most four
+ * (relu, leaky and clipped have two): their bit patterns and, per class, the
+ * 256-bit mask of the entries holding it. Returns the number of classes, or
+ * 0 if there are more than four.
+ */
+S8_INLINE int s8_classes(const float *factor, uint32_t val[4], uint64_t eq[4][4])
+{
+    __m512i f[16];
+    uint64_t left[4] = {~(uint64_t)0, ~(uint64_t)0, ~(uint64_t)0, ~(uint64_t)0};
+    int k = 0, w, s;
+    for (s = 0; s < 16; s++)
+        f[s] = _mm512_loadu_si512(factor + 16 * s);
+    for (;;) {
+        __m512i c;
+        for (w = 0; w < 4 && left[w] == 0; w++)
+            ;
+        if (w == 4)
+            break;
+        if (k == 4)
+            return 0;
+        memcpy(&val[k], factor + 64 * w + __builtin_ctzll(left[w]), sizeof val[k]);
+        c = _mm512_set1_epi32((int)val[k]);
+        for (w = 0; w < 4; w++) {
+            uint64_t m = 0;
+            for (s = 0; s < 4; s++)
+                m |= (uint64_t)_mm512_cmpeq_epi32_mask(f[4 * w + s], c) << (16 * s);
+            eq[k][w] = m;
+            left[w] &= ~m;
+        }
+        k++;
+    }
+    for (w = k; w < 4; w++)
+        eq[w][0] = eq[w][1] = eq[w][2] = eq[w][3] = 0;
+    return k;
+}
+
+/* The class code table: byte bit 7 = class bit 0, byte bit 6 = class bit 1. */
+S8_INLINE void s8_class_code(uint64_t eq[4][4], __m512i code[4])
+{
+    int w;
+    for (w = 0; w < 4; w++)
+        code[w] = _mm512_or_si512(
+            _mm512_maskz_mov_epi8(eq[1][w] | eq[3][w], _mm512_set1_epi8((char)0x80)),
+            _mm512_maskz_mov_epi8(eq[2][w] | eq[3][w], _mm512_set1_epi8(0x40)));
+}
+
+/*
+ * dx as a function of dy alone for one factor f, as a 256-entry table
+ * indexed by (uint8_t)dy: the canonical gradient of the 256 dy values.
+ * s8_iota + 128 holds dy = 0..127, s8_iota dy = -128..-1.
+ */
+/* All 256 inputs, in x order (-128 first): the tables are built from these;
+ * s8_iota + 128 is (int8_t)q for q = 0..127, s8_iota for q = 128..255. */
+static const int8_t s8_iota[256] __attribute__((aligned(64))) = {
+#define S8_R16(b) (int8_t)(b), (int8_t)(b + 1), (int8_t)(b + 2), (int8_t)(b + 3), \
+    (int8_t)(b + 4), (int8_t)(b + 5), (int8_t)(b + 6), (int8_t)(b + 7),            \
+    (int8_t)(b + 8), (int8_t)(b + 9), (int8_t)(b + 10), (int8_t)(b + 11),         \
+    (int8_t)(b + 12), (int8_t)(b + 13), (int8_t)(b + 14), (int8_t)(b + 15)
+    S8_R16(-128), S8_R16(-112), S8_R16(-96), S8_R16(-80),
+    S8_R16(-64), S8_R16(-48), S8_R16(-32), S8_R16(-16),
+    S8_R16(0), S8_R16(16), S8_R16(32), S8_R16(48),
+    S8_R16(64), S8_R16(80), S8_R16(96), S8_R16(112)
+#undef S8_R16
+};
+
+S8_INLINE void s8_dy_table(uint32_t fbits, __m512i dy_zp16, __m512i dx_zp32, __m512i g[4])
+{
+    float fv;
+    __m512 f[4];
+    int w;
+    memcpy(&fv, &fbits, sizeof fv);
+    f[0] = f[1] = f[2] = f[3] = _mm512_set1_ps(fv);
+    for (w = 0; w < 4; w++) {
+        const __m512i d = _mm512_load_si512(s8_iota + ((64 * w + 128) & 255));
+        g[w] = s8_grad_core(f, s8_lo16(d, dy_zp16), s8_hi16(d, dy_zp16), dx_zp32);
+    }
+}
+
+/* Below this many elements the per-call set-up of the class tables costs
+ * more than it saves. */
+#define S8_FEW_MIN 1024
+
+/* ----------------------------------------------------- PReLU forward math */
+
+typedef struct s8_pf {
+    __m512d xs, ys, rcp, one, lo, hi;
+    __m512i x_zp, y_zp; /* int32 */
+    int pow2;           /* y_scale is a power of two: f / y_scale == f * rcp exactly */
+} s8_pf;
+
+S8_INLINE void s8_pf_init(s8_pf *k, const relu__s8_prelu_quant *q)
+{
+    uint64_t bits;
+    memcpy(&bits, &q->y_scale, sizeof bits);
+    /* a float scale is a normal double: a power of two iff no mantissa bits.
+     * Then the quotient is exact either way (|f| <= 2^266, scales >= 2^-149:
+     * never beyond double's range). */
+    k->pow2 = (bits & 0x000FFFFFFFFFFFFFull) == 0;
+    k->xs = _mm512_set1_pd(q->x_scale);
+    k->ys = _mm512_set1_pd(q->y_scale);
+    k->rcp = _mm512_set1_pd(1.0 / q->y_scale);
+    k->one = _mm512_set1_pd(1.0);
+    k->lo = _mm512_set1_pd(-512.0);
+    k->hi = _mm512_set1_pd(512.0);
+    k->x_zp = _mm512_set1_epi32(q->x_zero_point);
+    k->y_zp = _mm512_set1_epi32(q->y_zero_point);
+}
+
+/* t = f / y_scale, clamped to +-512, round half even to int32. */
+S8_INLINE __m256i s8_pf_quot(__m512d f, const s8_pf *k)
+{
+    __m512d t = k->pow2 ? _mm512_mul_pd(f, k->rcp) : _mm512_div_pd(f, k->ys);
+    t = _mm512_min_pd(_mm512_max_pd(t, k->lo), k->hi);
+    return _mm512_cvt_roundpd_epi32(t, S8_RNE);
+}
+
+/*
+ * Eight elements of s8_prelu_forward__scalar's prelu_fwd_one, xi = x - x_zp:
+ *   v = x_scale * xi                    exact
+ *   f = v > 0 ? v : a * v               (v > 0 iff xi > 0; v * 1 == v)
+ *   f = f == f ? f : 0
+ *   t = f / y_scale, clamped to +-512, round half even (before the zero
+ *   point, as rhe_f64), as int32.
+ */
+S8_INLINE __m256i s8_pf8(__m256i xi, __m512d a, const s8_pf *k)
+{
+    const __mmask8 pos = _mm256_cmpgt_epi32_mask(xi, _mm256_setzero_si256());
+    const __m512d v = _mm512_mul_pd(k->xs, _mm512_cvtepi32_pd(xi));
+    __m512d f = _mm512_mul_pd(_mm512_mask_blend_pd(pos, a, k->one), v);
+    f = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f, f, _CMP_ORD_Q), f);
+    return s8_pf_quot(f, k);
+}
+
+/* Sixteen elements; a_lo for the first eight, a_hi for the rest. */
+S8_INLINE __m128i s8_pf16(__m128i x, __m512d a_lo, __m512d a_hi, const s8_pf *k)
+{
+    const __m512i xi = _mm512_sub_epi32(_mm512_cvtepi8_epi32(x), k->x_zp);
+    const __m256i r0 = s8_pf8(_mm512_castsi512_si256(xi), a_lo, k);
+    const __m256i r1 = s8_pf8(_mm512_extracti64x4_epi64(xi, 1), a_hi, k);
+    const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(r0), r1, 1);
+    return _mm512_cvtsepi32_epi8(_mm512_add_epi32(r, k->y_zp));
+}
+
+/* Sixteen map entries with x <= x_zp (v = x_scale * xi given): f = a * v,
+ * and the NaN test only for an alpha that is not finite. */
+S8_INLINE __m128i s8_pf16_neg(__m512d v0, __m512d v1, __m512d a, int finite, const s8_pf *k)
+{
+    __m512d f0 = _mm512_mul_pd(a, v0), f1 = _mm512_mul_pd(a, v1);
+    __m512i r;
+    if (!finite) {
+        f0 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f0, f0, _CMP_ORD_Q), f0);
+        f1 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f1, f1, _CMP_ORD_Q), f1);
+    }
+    r = _mm512_inserti64x4(_mm512_castsi256_si512(s8_pf_quot(f0, k)), s8_pf_quot(f1, k), 1);
+    return _mm512_cvtsepi32_epi8(_mm512_add_epi32(r, k->y_zp));
+}
+
+S8_INLINE int s8_finite(float a)
+{
+    uint32_t b;
+    memcpy(&b, &a, sizeof b);
+    return (b & 0x7F800000u) != 0x7F800000u;
+}
+
+/* 64 elements, a[j] the alphas of elements 8j..8j+7. */
+S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k)
+{
+    __m512i r = _mm512_castsi128_si512(s8_pf16(_mm512_castsi512_si128(v), a[0], a[1], k));
+    r = _mm512_inserti32x4(r, s8_pf16(_mm512_extracti32x4_epi32(v, 1), a[2], a[3], k), 1);
+    r = _mm512_inserti32x4(r, s8_pf16(_mm512_extracti32x4_epi32(v, 2), a[4], a[5], k), 2);
+    r = _mm512_inserti32x4(r, s8_pf16(_mm512_extracti32x4_epi32(v, 3), a[6], a[7], k), 3);
+    return r;
+}
+
+
+/*
+ * Where a PReLU box's elements are, and which channel each vector lane has.
+ *
+ *  - "segments": len >= 64, or a layout the two others do not cover: each
+ *    (row, channel) run of len bytes is processed alone, with the channel's
+ *    parameters broadcast;
+ *  - "strips": a row (chans*len contiguous bytes) is cut into 64-byte
+ *    strips; a strip's lanes keep their channels in every row, so the
+ *    per-lane parameters are set up once per strip and the rows loop inside;
+ *  - "packed": rows shorter than 64 bytes and contiguous: a vector holds
+ *    floor(64/row) whole rows, so lane j is always position j % row.
+ */
+enum { S8_SEGMENTS, S8_STRIPS, S8_PACKED };
+
+S8_INLINE int s8_layout(const relu__box *b)
+{
+    const size_t row = b->chans * b->len;
+    if (b->len >= 64 || (b->chans > 1 && b->chan_stride != b->len))
+        return S8_SEGMENTS;
+    if (b->rows > 1 && row < 64 && b->row_stride == row)
+        return S8_PACKED;
+    return S8_STRIPS;
+}
+
+/*
+ * The channel of each of the w lanes of a vector whose first element is at
+ * position p0 of a row (positions wrap at chans*len: the packed layout).
+ */
+S8_INLINE void s8_lane_channels(size_t p0, size_t w, const relu__box *b, uint32_t ch[64])
+{
+    size_t c = p0 / b->len, i = p0 % b->len, j;
+    for (j = 0; j < w; j++) {
+        ch[j] = (uint32_t)c;
+        if (++i == b->len) {
+            i = 0;
+            if (++c == b->chans)
+                c = 0;
+        }
+    }
+    for (; j < 64; j++)
+        ch[j] = 0;
+}
+
+/* ------------------------------------------------------------------ clamp */
+
+void s8_clamp__avx512(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi)
+{
+    const __m512i vlo = _mm512_set1_epi8(lo), vhi = _mm512_set1_epi8(hi);
+    size_t i = 0;
+    for (; i + 256 <= n; i += 256) {
+        const __m512i a = _mm512_loadu_si512(x + i), b = _mm512_loadu_si512(x + i + 64);
+        const __m512i c = _mm512_loadu_si512(x + i + 128), d = _mm512_loadu_si512(x + i + 192);
+        _mm512_storeu_si512(y + i, _mm512_min_epi8(_mm512_max_epi8(a, vlo), vhi));
+        _mm512_storeu_si512(y + i + 64, _mm512_min_epi8(_mm512_max_epi8(b, vlo), vhi));
+        _mm512_storeu_si512(y + i + 128, _mm512_min_epi8(_mm512_max_epi8(c, vlo), vhi));
+        _mm512_storeu_si512(y + i + 192, _mm512_min_epi8(_mm512_max_epi8(d, vlo), vhi));
+    }
+    for (; i < n; i += 64) {
+        const __mmask64 m = s8_mask(n - i);
+        const __m512i a = _mm512_maskz_loadu_epi8(m, x + i);
+        _mm512_mask_storeu_epi8(y + i, m, _mm512_min_epi8(_mm512_max_epi8(a, vlo), vhi));
+    }
+}
+
+/* ---------------------------------------------------------- PReLU backward */
+
+/*
+ * Per element (xi = x - x_zp, di = dy - dy_zp):
+ *   dx = grad(dy, xi > 0 ? pos_factor : neg_factor(c))
+ *   chan_sum[c] += min(xi, 0) * di
+ * The factor of each lane is put together byte plane by byte plane (a byte
+ * blend on x > x_zp between the positive factor's bytes and the channel's),
+ * then widened like s8_grad's table lookups. The products are int16 x int16
+ * (|xi|, |di| <= 255) summed in int32 lanes, flushed to int64 long before
+ * they could overflow.
+ */
+typedef struct s8_pb {
+    __m512i x_zp8, x_zp16, dy_zp16, dx_zp32, zero;
+    __m512i pos[4]; /* bytes of pos_factor, broadcast */
+} s8_pb;
+
+/* vectors between int32 flushes: 4096 * 2 * 2 * 255 * 255 < 2^31 */
+#define S8_PB_FLUSH 4096
+
+S8_INLINE __m512i s8_pb_dx(__m512i v, __m512i d, const __m512i neg[4], const s8_pb *k,
+                           __m512i *xlo, __m512i *xhi, __m512i *dlo, __m512i *dhi)
+{
+    const __mmask64 pos = _mm512_cmpgt_epi8_mask(v, k->x_zp8);
+    __m512 f[4];
+    s8_planes_to_floats(_mm512_mask_blend_epi8(pos, neg[0], k->pos[0]),
+                        _mm512_mask_blend_epi8(pos, neg[1], k->pos[1]),
+                        _mm512_mask_blend_epi8(pos, neg[2], k->pos[2]),
+                        _mm512_mask_blend_epi8(pos, neg[3], k->pos[3]), f);
+    *dlo = s8_lo16(d, k->dy_zp16);
+    *dhi = s8_hi16(d, k->dy_zp16);
+    *xlo = _mm512_min_epi16(s8_lo16(v, k->x_zp16), k->zero);
+    *xhi = _mm512_min_epi16(s8_hi16(v, k->x_zp16), k->zero);
+    return s8_grad_core(f, *dlo, *dhi, k->dx_zp32);
+}
+
+/* One vector whose lanes are all channel c: pairwise products are fine. */
+S8_INLINE void s8_pb_vec_bcast(const int8_t *x, const int8_t *dy, int8_t *dx, __mmask64 m,
+                               const __m512i neg[4], const s8_pb *k, __m512i *acc)
+{
+    const __m512i v = _mm512_mask_loadu_epi8(k->x_zp8, m, x); /* padding: xi = 0 */
+    const __m512i d = _mm512_maskz_loadu_epi8(m, dy);
+    __m512i xlo, xhi, dlo, dhi;
+    const __m512i r = s8_pb_dx(v, d, neg, k, &xlo, &xhi, &dlo, &dhi);
+    _mm512_mask_storeu_epi8(dx, m, r);
+    *acc = _mm512_add_epi32(*acc, _mm512_add_epi32(_mm512_madd_epi16(xlo, dlo),
+                                                    _mm512_madd_epi16(xhi, dhi)));
+}
+
+S8_INLINE int64_t s8_sum_epi32(__m512i acc)
+{
+    const __m512i a = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(acc));
+    const __m512i b = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(acc, 1));
+    return (int64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(a, b));
+}
+
+/* float bytes of relu__s8_factor(alpha[c] * dy_over_dx) for `count` (<= 16)
+ * consecutive channels, computed as the scalar does: in double, NaN -> 0,
+ * clamped, rounded to float. */
+S8_INLINE __m512 s8_neg_factors16(const float *alpha, size_t count, double dy_over_dx)
+{
+    const __mmask16 m = (__mmask16)((count >= 16 ? 0x10000u : (1u << count)) - 1u);
+    const __m512 a = _mm512_maskz_loadu_ps(m, alpha);
+    const __m512d r = _mm512_set1_pd(dy_over_dx);
+    const __m512d lim = _mm512_set1_pd((double)RELU_S8_FACTOR_MAX);
+    const __m512d nlim = _mm512_set1_pd(-(double)RELU_S8_FACTOR_MAX);
+    __m512d f0 = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), r);
+    __m512d f1 = _mm512_mul_pd(
+        _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))), r);
+    f0 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f0, f0, _CMP_ORD_Q), f0);
+    f1 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f1, f1, _CMP_ORD_Q), f1);
+    f0 = _mm512_max_pd(_mm512_min_pd(f0, lim), nlim);
+    f1 = _mm512_max_pd(_mm512_min_pd(f1, lim), nlim);
+    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvt_roundpd_ps(f0, S8_RNE)),
+                              _mm512_cvt_roundpd_ps(f1, S8_RNE), 1);
+}
+
+/* Lane-wise parameters of a strip or packed vector: the byte planes of each
+ * lane's negative factor and each lane's channel. */
+/*
+ * A strip's lane-wise values without a scalar loop: lane j (< 64) of a strip
+ * starting at row position p0 = c0 * len + i0 belongs to channel
+ * c0 + (i0 + j) / len. For len >= 2 that is at most 33 channels; cv[0..2]
+ * hold their values (channels c0..c0+47). (i0 + j + 0.5) / len in float
+ * never lands within 1/128 of an integer, far beyond its rounding error, so
+ * the truncation is the exact quotient.
+ */
+S8_INLINE void s8_strip_spread(const __m512 cv[3], size_t i0, size_t len, __m512 out[4],
+                               __m512i rel[4])
+{
+    const __m512 inv = _mm512_set1_ps(1.0f / (float)len), half = _mm512_set1_ps(0.5f);
+    const __m512i base = _mm512_add_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32((int)i0));
+    int g;
+    for (g = 0; g < 4; g++) {
+        const __m512 n = _mm512_cvtepi32_ps(_mm512_add_epi32(base, _mm512_set1_epi32(16 * g)));
+        const __m512i q = _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_add_ps(n, half), inv));
+        const __m512 lo = _mm512_permutex2var_ps(cv[0], q, cv[1]);
+        const __m512 hi = _mm512_permutexvar_ps(q, cv[2]);
+        out[g] = _mm512_mask_blend_ps(_mm512_cmpge_epi32_mask(q, _mm512_set1_epi32(32)), lo, hi);
+        rel[g] = q;
+    }
+}
+
+/* The first `count` (any number) of p as three vectors of 16, zero beyond. */
+S8_INLINE void s8_load48(const float *p, size_t count, __m512 v[3])
+{
+    int g;
+    for (g = 0; g < 3; g++) {
+        const size_t first = (size_t)g * 16, cnt = first < count ? count - first : 0;
+        const __mmask16 m = (__mmask16)(cnt >= 16 ? 0xFFFFu : (1u << cnt) - 1u);
+        v[g] = _mm512_maskz_loadu_ps(m, p + first);
+    }
+}
+
+/* Lane-wise parameters of a strip or packed vector: the byte planes of each
+ * lane's negative factor and each lane's channel. */
+S8_INLINE void s8_pb_lanes(const float *alpha, size_t p0, size_t w, const relu__box *b,
+                           int packed, double dy_over_dx, __m512i neg[4], uint32_t ch[64])
+{
+    __m512i f[4];
+    int g;
+    if (b->len == 1 && p0 + w <= b->chans) {
+        /* lane j is channel p0 + j: the alphas are contiguous */
+        for (g = 0; g < 4; g++) {
+            const size_t first = (size_t)g * 16;
+            f[g] = _mm512_castps_si512(
+                first < w ? s8_neg_factors16(alpha + p0 + first, w - first, dy_over_dx)
+                          : _mm512_setzero_ps());
+            _mm512_storeu_si512(ch + 16 * g,
+                                _mm512_add_epi32(_mm512_set1_epi32((int)(p0 + first)),
+                                                 _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+                                                                   10, 11, 12, 13, 14, 15)));
+        }
+    } else if (!packed) {
+        const size_t c0 = p0 / b->len, left = b->chans - c0;
+        __m512 cv[3], out[4];
+        __m512i rel[4];
+        for (g = 0; g < 3; g++)
+            cv[g] = (size_t)g * 16 < left
+                        ? s8_neg_factors16(alpha + c0 + 16 * g, left - 16 * (size_t)g, dy_over_dx)
+                        : _mm512_setzero_ps();
+        s8_strip_spread(cv, p0 % b->len, b->len, out, rel);
+        for (g = 0; g < 4; g++) {
+            f[g] = _mm512_castps_si512(out[g]);
+            _mm512_storeu_si512(ch + 16 * g, _mm512_add_epi32(rel[g], _mm512_set1_epi32((int)c0)));
+        }
+    } else {
+        float la[64] __attribute__((aligned(64)));
+        size_t j;
+        s8_lane_channels(p0, w, b, ch);
+        for (j = 0; j < 64; j++)
+            la[j] = j < w ? alpha[ch[j]] : 0.0f;
+        for (g = 0; g < 4; g++)
+            f[g] = _mm512_castps_si512(s8_neg_factors16(la + 16 * g, 16, dy_over_dx));
+    }
+    s8_float_planes(f, neg);
+}
+
+/* The per-lane product sums: four int32 accumulators, whose dword q of
+ * 128-bit lane l holds the byte 16l + {0, 1, 8, 9} + 2q of the vector. */
+typedef struct s8_pb_acc {
+    __m512i a[4];
+    int64_t lane[64];
+} s8_pb_acc;
+
+S8_INLINE void s8_pb_acc_flush(s8_pb_acc *s)
+{
+    static const int8_t base[4] = {0, 1, 8, 9};
+    int32_t t[16] __attribute__((aligned(64)));
+    int g, q;
+    for (g = 0; g < 4; g++) {
+        _mm512_store_si512(t, s->a[g]);
+        for (q = 0; q < 16; q++)
+            s->lane[16 * (q >> 2) + base[g] + 2 * (q & 3)] += t[q];
+        s->a[g] = _mm512_setzero_si512();
+    }
+}
+
+/* chan_sum[ch[j]] += lane[j] for j < w, one memory update per run of equal
+ * channels (adjacent lanes mostly share one: a chained read-modify-write of
+ * the same int64 per lane would cost a store-forwarding round trip each). */
+S8_INLINE void s8_fold_runs(int64_t *chan_sum, const uint32_t *ch, const int64_t *lane, size_t w)
+{
+    size_t j;
+    int64_t run = 0;
+    uint32_t cur = ch[0];
+    for (j = 0; j < w; j++) {
+        if (ch[j] != cur) {
+            chan_sum[cur] += run;
+            run = 0;
+            cur = ch[j];
+        }
+        run += lane[j];
+    }
+    chan_sum[cur] += run;
+}
+
+S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, __mmask64 m,
+                               const __m512i neg[4], const s8_pb *k, s8_pb_acc *s)
+{
+    const __m512i even = _mm512_set1_epi32(0xFFFF);
+    const __m512i v = _mm512_mask_loadu_epi8(k->x_zp8, m, x);
+    const __m512i d = _mm512_maskz_loadu_epi8(m, dy);
+    __m512i xlo, xhi, dlo, dhi;
+    const __m512i r = s8_pb_dx(v, d, neg, k, &xlo, &xhi, &dlo, &dhi);
+    _mm512_mask_storeu_epi8(dx, m, r);
+    s->a[0] = _mm512_add_epi32(s->a[0], _mm512_madd_epi16(xlo, _mm512_and_si512(dlo, even)));
+    s->a[1] = _mm512_add_epi32(s->a[1], _mm512_madd_epi16(xlo, _mm512_andnot_si512(even, dlo)));
+    s->a[2] = _mm512_add_epi32(s->a[2], _mm512_madd_epi16(xhi, _mm512_and_si512(dhi, even)));
+    s->a[3] = _mm512_add_epi32(s->a[3], _mm512_madd_epi16(xhi, _mm512_andnot_si512(even, dhi)));
+}
+
+/* int32 lanes take one product (<= 65025) per vector: flush well before 2^31 */
+#define S8_PB_LANE_FLUSH 16384
+
+/* A channel of at least this many elements gets its own dy table (without
+ * VBMI: if the two tables' lookups take at most S8_PB_TAB_ROWS shuffles). */
+#define S8_PB_TAB_MIN 512
+#define S8_PB_TAB_ROWS 4
+
+/* ------------------------------------------- lookups: BW and VBMI variants */
+
+#define S8_VBMI 0
+#define S8_FN
+#define S8_NAME(base) base##__avx512
+#define S8_LOCAL(name) s8_bw_##name
+#include "s8_avx512.inc"
+#undef S8_VBMI
+#undef S8_FN
+#undef S8_NAME
+#undef S8_LOCAL
+
+#define S8_VBMI 1
+#define S8_FN __attribute__((target("avx512vbmi")))
+#define S8_NAME(base) base##__avx512vbmi
+#define S8_LOCAL(name) s8_vbmi_##name
+#include "s8_avx512.inc"
+#undef S8_VBMI
+#undef S8_FN
+#undef S8_NAME
+#undef S8_LOCAL

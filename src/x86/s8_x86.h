@@ -1,0 +1,39 @@
+/*
+ * The x86 int8 kernels that the kernel list (src/kernels.h) does not declare:
+ * the AVX-512 variants that also need AVX512-VBMI (registered only when
+ * relu__cpu_detect reports it) and the clamp fast path of relu / clipped
+ * with equal input and output quantization.
+ *
+ * Declarations only: every helper lives, `static inline`, in the file that
+ * uses it (a non-static inline compiled with -mavx512f could be picked by the
+ * linker for a caller on an older CPU, DESIGN.md).
+ */
+#ifndef RELU_X86_S8_X86_H
+#define RELU_X86_S8_X86_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../kernels.h"
+
+/* AVX-512 F+BW+DQ+VL plus VBMI (vpermi2b 256-entry lookups). */
+relu__s8_lut_fn s8_lut__avx512vbmi;
+relu__s8_grad_fn s8_grad__avx512vbmi;
+relu__s8_prelu_fwd_fn s8_prelu_forward__avx512vbmi;
+relu__s8_prelu_bwd_fn s8_prelu_backward__avx512vbmi;
+
+/* The kernels registered for the s8 list entries of each tier. */
+relu__s8_lut_fn s8_lut__avx2, s8_lut__avx512;
+relu__s8_grad_fn s8_grad__avx2, s8_grad__avx512;
+relu__s8_prelu_fwd_fn s8_prelu_forward__avx2, s8_prelu_forward__avx512;
+relu__s8_prelu_bwd_fn s8_prelu_backward__avx2, s8_prelu_backward__avx512;
+
+/*
+ * y[i] = min(max(x[i], lo), hi), signed: relu_forward_s8 with xq == yq is
+ * (lo, hi) = (zero_point, 127), relu_clipped_forward_s8 with xq == yq is
+ * (zero_point, map[127]) of its table. lo <= hi is assumed (lo > hi gives hi).
+ */
+void s8_clamp__avx2(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
+void s8_clamp__avx512(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
+
+#endif /* RELU_X86_S8_X86_H */
