@@ -7,12 +7,16 @@
 #   4. valgrind memcheck over the unit suite (RELU_ISA=avx2: valgrind does
 #      not know AVX-512), skipping the sweeps that would take hours there.
 #   5. The differential fuzzer for RELU_FUZZ_SECONDS (default 60).
+#   6. AArch64: cross build, whole ctest under qemu (NEON and scalar tiers).
+#   7. Bindings: Python (against PyTorch), Rust, Go, on an installed tree.
+#   8. Debian: the .debs build, lintian, install, consumers.
+#   9. Windows: the mingw-w64 DLL and its test program under Wine.
 # RELU_TEST_STAGES="1 2" runs a subset.
 set -eu
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-stages=${RELU_TEST_STAGES:-"1 2 3 4 5"}
+stages=${RELU_TEST_STAGES:-"1 2 3 4 5 6 7 8 9"}
 
 build() { # dir, cmake args...
   dir=$1; shift
@@ -61,6 +65,22 @@ for stage in $stages; do
       -print_final_stats=1 build-fuzz/corpus tests/fuzz/corpus > build-fuzz/fuzz.log 2>&1 ||
       { tail -n 60 build-fuzz/fuzz.log; exit 1; }
     grep -E "stat::number_of_executed_units|Done" build-fuzz/fuzz.log | tail -n 2
+    ;;
+  6)
+    echo "== 6. aarch64 under qemu"
+    ./scripts/test-aarch64.sh
+    ;;
+  7)
+    echo "== 7. bindings: Python, Rust, Go"
+    ./scripts/test-bindings.sh
+    ;;
+  8)
+    echo "== 8. Debian packages"
+    ./scripts/test-debian.sh
+    ;;
+  9)
+    echo "== 9. Windows DLL under Wine"
+    ./scripts/test-windows.sh
     ;;
   esac
 done
