@@ -7,7 +7,8 @@
  * threads are used.
  *
  * Conventions shared by every function below:
- *   - Buffers are contiguous, any alignment, any length (0 included).
+ *   - Buffers are contiguous, any length (0 included), any alignment beyond
+ *     what C requires of the element type (a float* must be 4-byte aligned).
  *   - n == 0 (or outer*channels*inner == 0) with valid scalar parameters
  *     succeeds and touches nothing, even with NULL pointers (PReLU's dalpha is
  *     the one exception: it is written, with zeros, whenever channels > 0).

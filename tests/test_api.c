@@ -669,7 +669,8 @@ static void test_overlap_errors(void **state)
         if (has_slot(f, SLOT_ALPHA)) {
             call c;
             call_init(&c, f);
-            c.ptr[SLOT_ALPHA] = c.ptr[SLOT_A] + 1;
+            /* Offset by one alpha element: C requires element alignment. */
+            c.ptr[SLOT_ALPHA] = c.ptr[SLOT_A] + (f->esz == 8 ? 8 : 4);
             fails += expect(&c, RELU_OK, "alpha overlapping x (inputs only)");
         }
         /* NULL > OVERLAP */
@@ -683,7 +684,7 @@ static void test_overlap_errors(void **state)
             call c;
             call_init(&c, f);
             c.ptr[SLOT_OUT] = NULL;
-            if (has_slot(f, SLOT_ALPHA)) c.ptr[SLOT_ALPHA] = c.ptr[SLOT_A] + 1;
+            if (has_slot(f, SLOT_ALPHA)) c.ptr[SLOT_ALPHA] = c.ptr[SLOT_A] + (f->esz == 8 ? 8 : 4);
             fails += expect(&c, RELU_ERR_NULL, "y NULL (NULL > OVERLAP)");
         }
         if (has_slot(f, SLOT_DALPHA)) {
