@@ -97,13 +97,26 @@ static void lut_range(void *ctx, size_t b, size_t e)
     j->fn(j->x + b, j->y + b, e - b, j->t);
 }
 
+typedef struct clamp_job {
+    relu__s8_clamp_fn *fn;
+    const int8_t *x;
+    int8_t *y;
+    int8_t lo, hi;
+} clamp_job;
+
+static void clamp_range(void *ctx, size_t b, size_t e)
+{
+    const clamp_job *j = (const clamp_job *)ctx;
+    j->fn(j->x + b, j->y + b, e - b, j->lo, j->hi);
+}
+
 static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8_t *y,
                               size_t n, const relu_quant *xq, const relu_quant *yq)
 {
     relu__buf bufs[4];
     relu_status st;
     relu__s8_table scratch;
-    relu__fpenv env;
+    const relu__kernels *kernels;
     lut_job job;
 
     if (!param_ok(op, param) || check_quants(xq, yq, NULL) != RELU_OK)
@@ -116,13 +129,25 @@ static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8
     if (st != RELU_OK || n == 0)
         return st;
 
-    env = relu__fpenv_enter();
-    job.fn = relu__kernels_active()->s8_lut;
+    /* No floating point past this point (the table builder guards its own):
+     * the kernels only look bytes up or clamp them. */
+    kernels = relu__kernels_active();
+    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch);
+    if ((op == RELU__S8_RELU || op == RELU__S8_CLIPPED) && xq->scale == yq->scale &&
+        xq->zero_point == yq->zero_point) {
+        clamp_job cj;
+        cj.fn = kernels->s8_clamp;
+        cj.x = x;
+        cj.y = y;
+        cj.lo = (int8_t)yq->zero_point;
+        cj.hi = op == RELU__S8_RELU ? (int8_t)127 : job.t->map[127];
+        relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, clamp_range, &cj);
+        return RELU_OK;
+    }
+    job.fn = kernels->s8_lut;
     job.x = x;
     job.y = y;
-    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch);
-    relu__parallel_for(n, S8_MIN_CHUNK_FWD, lut_range, &job);
-    relu__fpenv_leave(env);
+    relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, lut_range, &job);
     return RELU_OK;
 }
 

@@ -134,6 +134,9 @@ RELU__FLOAT_KINDS(double, f64)
 #undef RELU__FLOAT_KINDS
 
 typedef void relu__s8_lut_fn(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t);
+/* relu / clipped with equal input and output quantization: a clamp is the
+ * table, exactly (x*s/s == x in double, and the clipped table is monotone). */
+typedef void relu__s8_clamp_fn(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
 typedef void relu__s8_grad_fn(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
                               const relu__s8_grad *g);
 typedef void relu__s8_prelu_fwd_fn(const int8_t *x, int8_t *y, const float *alpha,
@@ -174,10 +177,14 @@ typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const floa
     X(s8, prelu_forward, prelu_fwd)                                 \
     X(s8, prelu_backward, prelu_bwd)
 
+/* The clamp is listed apart from RELU_S8_KERNELS so a tier that implements
+ * the four s8 kernels (NEON) need not implement it and keeps the scalar one. */
 #define RELU_KERNEL_LIST(X)                                         \
     RELU_FLOAT_KERNELS(X, f32)                                      \
     RELU_FLOAT_KERNELS(X, f64)                                      \
-    RELU_S8_KERNELS(X)
+    RELU_S8_KERNELS(X)                                              \
+    X(s8, clamp, clamp)
+#define RELU_S8_HAVE_CLAMP 1
 
 #define RELU__TABLE_FIELD(dt, name, kind) relu__##dt##_##kind##_fn *dt##_##name;
 typedef struct relu__kernels {

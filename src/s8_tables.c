@@ -1,4 +1,5 @@
 #include "s8_tables.h"
+#include "fpenv.h"
 
 #include <string.h>
 
@@ -222,7 +223,9 @@ const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
     make_key(&k, op, param, xq, yq, NULL);
     way = lookup(&s8_fwd_cache.ix, &k, &hit);
     if (!hit) {
+        const relu__fpenv env = relu__fpenv_enter();
         relu__s8_build_table(&s8_fwd_cache.table[way], op, param, xq, yq);
+        relu__fpenv_leave(env);
         commit(&s8_fwd_cache.ix, way, &k);
     }
     return &s8_fwd_cache.table[way];
@@ -251,7 +254,9 @@ const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              const relu_quant *xq, const relu_quant *yq,
                                              relu__s8_table *scratch)
 {
+    const relu__fpenv env = relu__fpenv_enter();
     relu__s8_build_table(scratch, op, param, xq, yq);
+    relu__fpenv_leave(env);
     return scratch;
 }
 

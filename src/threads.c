@@ -121,9 +121,8 @@ static void ensure_workers(int wanted)
     }
 }
 
-void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx)
+static void run_parallel(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx)
 {
-    relu__fpenv env = relu__fpenv_enter();
     int threads = __atomic_load_n(&num_threads, __ATOMIC_RELAXED);
     size_t nchunks = 1;
 
@@ -137,7 +136,6 @@ void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void
     if (nchunks < 2 || pthread_mutex_trylock(&pool.busy) != 0) {
         if (count > 0)
             fn(ctx, 0, count);
-        relu__fpenv_leave(env);
         return;
     }
 
@@ -161,7 +159,18 @@ void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void
         pthread_cond_wait(&pool.done, &pool.mutex);
     pthread_mutex_unlock(&pool.mutex);
     pthread_mutex_unlock(&pool.busy);
+}
+
+void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx)
+{
+    relu__fpenv env = relu__fpenv_enter();
+    run_parallel(count, min_chunk, fn, ctx);
     relu__fpenv_leave(env);
+}
+
+void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx)
+{
+    run_parallel(count, min_chunk, fn, ctx);
 }
 
 #if defined(__GNUC__) && !defined(_WIN32) /* Windows: see ensure_workers */

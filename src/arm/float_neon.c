@@ -4,6 +4,7 @@
 
 #include "../kernels.h"
 #include "../math/vec_neon.h"
+#include "../math/act_f32.inc"
 #include "../math/act_f64.inc"
 
 #define RELU__CAT_(a, b) a##b
@@ -112,6 +113,8 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #define ALL relu__vn_all32
 #define SELU_L 0x1.0cfabep+0f
 #define SELU_LA 0x1.c212ccp+0f
+#define RELU_NEON_VECTOR_MATH 1
+#define VM(name) vm_f32_##name
 #include "float_neon.inc"
 #undef T
 #undef DT
@@ -134,6 +137,7 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #undef ALL
 #undef SELU_L
 #undef SELU_LA
+#undef VM
 
 /* ------------------------------------------------------------------- f64 */
 

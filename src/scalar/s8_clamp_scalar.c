@@ -8,10 +8,7 @@
  *
  *   y[i] = min(max(x[i], lo), hi)   (signed; lo > hi gives hi)
  */
-#include <stddef.h>
-#include <stdint.h>
-
-void s8_clamp__scalar(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
+#include "../kernels.h"
 
 void s8_clamp__scalar(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi)
 {

@@ -13,7 +13,7 @@
 
 /* Set once src/math/act_<dt>.inc is written in the vector vocabulary. */
 #ifndef RELU_AVX2_VECTOR_MATH_F32
-#define RELU_AVX2_VECTOR_MATH_F32 0
+#define RELU_AVX2_VECTOR_MATH_F32 1
 #endif
 #ifndef RELU_AVX2_VECTOR_MATH_F64
 #define RELU_AVX2_VECTOR_MATH_F64 1

@@ -9,15 +9,6 @@
 #include <immintrin.h>
 #include <stddef.h>
 
-/* The elu/selu/tanh kernels need src/math/act_<dt>.inc written with the
- * vector vocabulary; until it lands for a type they stay the tier below's. */
-#ifndef RELU__AVX512_MATH_F32
-#define RELU__AVX512_MATH_F32 0
-#endif
-#ifndef RELU__AVX512_MATH_F64
-#define RELU__AVX512_MATH_F64 1
-#endif
-
 /* Lane masks for a tail of r elements (1 <= r < lanes). Masked loads and
  * stores never touch the lanes past r, so a tail reads and writes exactly
  * [p, p + r) — no fault at a page end, no write past the buffer. */

@@ -24,9 +24,12 @@ RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f64)
 /* dx = v > 0 ? g : v <= 0 ? (isnan(g) ? g : a*g) : v, given gt = (v > 0). */
 RELU__AVX2_INLINE __m256 f32_avx2_prelu_dx(__m256 v, __m256 g, __m256 a, __m256 gt)
 {
-    const __m256 neg = _mm256_blendv_ps(_mm256_mul_ps(a, g), g, _mm256_cmp_ps(g, g, _CMP_UNORD_Q));
-    return _mm256_blendv_ps(_mm256_blendv_ps(v, neg, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LE_OQ)),
-                            g, gt);
+    /* Only the lanes that take a*g multiply it (no subnormal assists for
+     * discarded lanes); the others multiply +0. */
+    const __m256 le = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LE_OQ);
+    const __m256 ag = _mm256_mul_ps(a, _mm256_and_ps(le, g));
+    const __m256 neg = _mm256_blendv_ps(ag, g, _mm256_cmp_ps(g, g, _CMP_UNORD_Q));
+    return _mm256_blendv_ps(_mm256_blendv_ps(v, neg, le), g, gt);
 }
 
 /* p = !(v > 0) ? (double)v * (double)g : +0.0, lanes 0..3 and 4..7: where
@@ -75,9 +78,10 @@ RELU__AVX2_INLINE void f32_avx2_pbwd_masked(const float *x, const float *dy, flo
 
 RELU__AVX2_INLINE __m256d f64_avx2_prelu_dx(__m256d v, __m256d g, __m256d a, __m256d gt)
 {
-    const __m256d neg = _mm256_blendv_pd(_mm256_mul_pd(a, g), g, _mm256_cmp_pd(g, g, _CMP_UNORD_Q));
-    return _mm256_blendv_pd(_mm256_blendv_pd(v, neg, _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LE_OQ)),
-                            g, gt);
+    const __m256d le = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LE_OQ);
+    const __m256d ag = _mm256_mul_pd(a, _mm256_and_pd(le, g));
+    const __m256d neg = _mm256_blendv_pd(ag, g, _mm256_cmp_pd(g, g, _CMP_UNORD_Q));
+    return _mm256_blendv_pd(_mm256_blendv_pd(v, neg, le), g, gt);
 }
 
 /* One half-group of four elements: dx, and the dalpha products. */

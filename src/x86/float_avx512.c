@@ -6,15 +6,9 @@
 #include "../kernels.h"
 #include "avx512_common.h"
 
-#if RELU__AVX512_MATH_F32 || RELU__AVX512_MATH_F64
 #include "../math/vec_avx512.h"
-#endif
-#if RELU__AVX512_MATH_F32
 #include "../math/act_f32.inc"
-#endif
-#if RELU__AVX512_MATH_F64
 #include "../math/act_f64.inc"
-#endif
 
 #define RELU__CAT_(a, b) a##b
 #define RELU__CAT(a, b) RELU__CAT_(a, b)
@@ -52,7 +46,6 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 #define SELU_LA 0x1.c212ccp+0f
 #define ALLM 0xFFFF
 #define VM(name) vm_f32_##name
-#define MATH_ON RELU__AVX512_MATH_F32
 #include "float_avx512.inc"
 #undef T
 #undef DT
@@ -81,7 +74,6 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 #undef SELU_LA
 #undef ALLM
 #undef VM
-#undef MATH_ON
 
 /* ---------------------------------------------------------------------- f64 */
 #define T double
@@ -111,5 +103,4 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 #define SELU_LA 0x1.c212cc640f031p+0
 #define ALLM 0xFF
 #define VM(name) vm_f64_##name
-#define MATH_ON RELU__AVX512_MATH_F64
 #include "float_avx512.inc"

@@ -6,8 +6,15 @@
  * every entry point sets to round-to-nearest-even (src/fpenv.h), exactly as
  * the scalar kernels' "add and subtract 1.5*2^p" relies on.
  *
- * AVX2 has no byte-masked loads and stores: partial vectors go through a
- * 32-byte stack buffer, so no byte outside a buffer is read or written.
+ * Byte lookups are vpshufb "plans" (below) that skip the table rows an
+ * activation does not need; s8_grad looks dx up per dy when there are at
+ * most four distinct factors and gathers the factors otherwise; PReLU
+ * forward maps channels with enough elements and does the double arithmetic
+ * four lanes at a time elsewhere.
+ *
+ * AVX2 has no byte-masked loads and stores: partial vectors use dword
+ * masked moves plus up to three single bytes, so no byte outside a buffer is
+ * read or written.
  */
 #include <immintrin.h>
 #include <stddef.h>
@@ -22,20 +29,37 @@
 
 /* ------------------------------------------------------------ small helpers */
 
-/* The first w (< 32) bytes of p, the rest `fill`. */
-S8_INLINE __m256i s8_load_part(const int8_t *p, size_t w, int8_t fill)
+/* The first w (< 32) bytes of p, the rest `fill`: whole dwords with a
+ * masked load (masked-off dwords are not accessed), the last 0-3 bytes one
+ * by one. Out of line: tails only, and it keeps the callers' loops small. */
+static __attribute__((noinline)) __m256i s8_load_part(const int8_t *p, size_t w, int8_t fill)
 {
-    int8_t buf[32] __attribute__((aligned(32)));
-    memset(buf, fill, sizeof buf);
-    memcpy(buf, p, w);
-    return _mm256_load_si256((const __m256i *)buf);
+    const size_t nd = w / 4, r = w % 4;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nd), lane);
+    uint32_t tail = (uint32_t)(uint8_t)fill * 0x01010101u;
+    size_t i;
+    __m256i v;
+    for (i = 0; i < r; i++)
+        tail = (tail & ~(0xFFu << (8 * i))) | (uint32_t)(uint8_t)p[4 * nd + i] << (8 * i);
+    v = _mm256_blendv_epi8(_mm256_set1_epi8(fill), _mm256_maskload_epi32((const int *)p, m), m);
+    return _mm256_blendv_epi8(v, _mm256_set1_epi32((int)tail),
+                              _mm256_cmpeq_epi32(_mm256_set1_epi32((int)nd), lane));
 }
 
-S8_INLINE void s8_store_part(int8_t *p, __m256i v, size_t w)
+static __attribute__((noinline)) void s8_store_part(int8_t *p, __m256i v, size_t w)
 {
-    int8_t buf[32] __attribute__((aligned(32)));
-    _mm256_store_si256((__m256i *)buf, v);
-    memcpy(p, buf, w);
+    const size_t nd = w / 4, r = w % 4;
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    size_t i;
+    uint32_t tail;
+    _mm256_maskstore_epi32((int *)p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)nd), lane), v);
+    if (r == 0)
+        return;
+    tail = (uint32_t)_mm256_extract_epi32(
+        _mm256_permutevar8x32_epi32(v, _mm256_set1_epi32((int)nd)), 0);
+    for (i = 0; i < r; i++)
+        p[4 * nd + i] = (int8_t)(tail >> (8 * i));
 }
 
 S8_INLINE __m256i s8_load(const int8_t *p, size_t w, int8_t fill)
@@ -187,7 +211,8 @@ void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
 {
     s8_plan p;
     size_t i = 0;
-    if (n < 16) {
+    /* below ~100 bytes the plan costs more than byte-by-byte lookups */
+    if (n < 96) {
         for (; i < n; i++)
             y[i] = t->map[(uint8_t)x[i]];
         return;
@@ -324,7 +349,7 @@ S8_INLINE void s8_dy_table(uint32_t fbits, __m256i dy_zp, __m256i dx_zp, int8_t 
 }
 
 /* Below this many elements the class tables cost more than they save. */
-#define S8_FEW_MIN 1024
+#define S8_FEW_MIN 2048
 
 /*
  * At most four distinct factors: dx is one of k functions of dy alone, each
@@ -497,6 +522,25 @@ S8_INLINE __m256i s8_pf32(__m256i v, const __m256d a[8], const s8_pf *k)
     return s8_pack(r[0], r[1], r[2], r[3]);
 }
 
+/* The same for the first n (1..32) elements only (the rest: garbage). */
+S8_INLINE __m256i s8_pf32n(__m256i v, const __m256d a[8], const s8_pf *k, size_t n)
+{
+    __m256i r[4];
+    int g;
+    if (n >= 32)
+        return s8_pf32(v, a, k);
+    for (g = 0; g < 4; g++) {
+        const __m256i xi = _mm256_sub_epi32(s8_x32(v, g), _mm256_set_m128i(k->x_zp, k->x_zp));
+        const __m128i r0 = 8 * (size_t)g < n ? s8_pf4(_mm256_castsi256_si128(xi), a[2 * g], k)
+                                             : _mm_setzero_si128();
+        const __m128i r1 = 8 * (size_t)g + 4 < n
+                               ? s8_pf4(_mm256_extracti128_si256(xi, 1), a[2 * g + 1], k)
+                               : _mm_setzero_si128();
+        r[g] = _mm256_add_epi32(_mm256_set_m128i(r1, r0), k->y_zp);
+    }
+    return s8_pack(r[0], r[1], r[2], r[3]);
+}
+
 
 /* Box layouts, as in s8_avx512.c with 32-byte vectors. */
 enum { S8_SEGMENTS, S8_STRIPS, S8_PACKED };
@@ -509,6 +553,29 @@ S8_INLINE int s8_layout(const relu__box *b)
     if (b->rows > 1 && row < 32 && b->row_stride == row)
         return S8_PACKED;
     return S8_STRIPS;
+}
+
+/* A channel's map pays off from about this many elements. */
+#define S8_MAP_MIN(nneg) (32 * (size_t)(nneg) + 64)
+
+/* The forward: runs of 16 or more whose channels each have enough elements
+ * for a map take the segments (one channel per vector, mapped). */
+S8_INLINE int s8_layout_fwd(const relu__box *b, int32_t x_zp)
+{
+    const int layout = s8_layout(b);
+    const size_t nneg = ((size_t)(x_zp + 129) + 31) / 32;
+    if (layout != S8_SEGMENTS && b->len >= 16 && b->rows * b->len >= S8_MAP_MIN(nneg))
+        return S8_SEGMENTS;
+    return layout;
+}
+
+/* The backward and the forward without maps: with few rows, runs of 8 or
+ * more are cheaper one channel per vector than with per-lane set-up. */
+S8_INLINE int s8_layout_few_rows(const relu__box *b, int layout)
+{
+    if (layout == S8_STRIPS && b->rows < 4 && b->len >= 8)
+        return S8_SEGMENTS;
+    return layout;
 }
 
 S8_INLINE void s8_lane_channels(size_t p0, size_t w, const relu__box *b, uint16_t ch[32])
@@ -532,7 +599,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
                             const relu__s8_prelu_quant *q)
 {
     s8_pf k;
-    const int layout = s8_layout(b);
+    const int layout = s8_layout_few_rows(b, s8_layout_fwd(b, q->x_zero_point));
     size_t j;
     if (b->rows == 0 || b->chans == 0 || b->len == 0)
         return;
@@ -543,7 +610,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
          * blocks 0 .. nneg-1, of which the first nfull hold no x > x_zp */
         const size_t K = (size_t)(q->x_zero_point + 129), nneg = (K + 31) / 32, nfull = K / 32;
         const size_t per_channel = b->rows * b->len;
-        const int use_map = per_channel >= 32 * nneg + 256;
+        const int use_map = per_channel >= S8_MAP_MIN(nneg);
         int8_t tab[256] __attribute__((aligned(32)));
         __m256d aa[8], v[64];
         size_t c, r, i, s;
@@ -588,7 +655,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
                     const size_t off = r * b->row_stride + c * b->chan_stride;
                     for (i = 0; i < b->len; i += 32) {
                         const size_t w = b->len - i;
-                        s8_store(y + off + i, s8_pf32(s8_load(x + off + i, w, 0), aa, &k), w);
+                        s8_store(y + off + i, s8_pf32n(s8_load(x + off + i, w, 0), aa, &k, w), w);
                     }
                 }
             }
@@ -689,7 +756,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
                              int64_t *chan_sum)
 {
     s8_pb k;
-    const int layout = s8_layout(b);
+    const int layout = s8_layout_few_rows(b, s8_layout(b));
     const int8_t xz = (int8_t)g->x_zero_point;
     int j;
     if (b->rows == 0 || b->chans == 0 || b->len == 0)

@@ -1,15 +1,29 @@
 /*
- * The AVX-512 tier's int8 kernels (F+BW+DQ+VL, compiled with those flags),
- * plus VBMI variants of the three that look bytes up in 256-entry tables
- * (s8_avx512.inc, instantiated twice). Bit-identical to src/scalar/s8_scalar.c:
+ * The AVX-512 tier's int8 kernels (F+BW+DQ+VL, compiled with those flags).
+ * The kernels that look bytes up in 256-entry tables live in s8_avx512.inc,
+ * instantiated twice: with VBMI (vpermi2b, registered when the CPU has it)
+ * and without (vpshufb). Bit-identical to src/scalar/s8_scalar.c:
  *
- *  - lookups return table bytes, so any lookup method is exact;
+ *  - lookups return table bytes, and every table here is built with the
+ *    scalar kernel's own arithmetic, so looking up equals computing;
  *  - float and double arithmetic is the scalar kernels' operation for
  *    operation (one multiply, one divide ...), each IEEE-rounded the same way,
  *    and round-half-even to an integer is a conversion with explicit
  *    round-to-nearest-even, which equals the scalar "clamp to +-512, add and
  *    subtract 1.5*2^p" for every value whose result is not saturated anyway;
  *  - int8 saturation is the pack instructions' signed saturation.
+ *
+ * How each kernel finds its speed (every choice below changes no result):
+ *  - s8_lut: one 256-entry lookup per 64 bytes;
+ *  - s8_grad: with at most four distinct factors (relu, leaky, clipped) dx
+ *    is a per-class 256-entry function of dy, looked up; otherwise the
+ *    factors are looked up as four byte planes and the float math is done;
+ *  - PReLU forward: a channel with enough elements gets its 256-entry map
+ *    (the alpha-free half built once per call); channels-last boxes with many
+ *    rows are transposed 64x64 so that each vector holds one channel (VBMI);
+ *    the rest is the double arithmetic, 8 lanes at a time;
+ *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
+ *    per-lane factors, and the int64 channel sums from int16 products.
  *
  * Tails use masked loads and stores: no byte outside a buffer is touched.
  */
@@ -288,6 +302,96 @@ S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k)
 
 
 /*
+ * A channel's map in x order (tab[x + 128]): the entries x > x_zp do not
+ * depend on alpha and are built once (s8_pf_map_init, into pos); then per
+ * channel the nneg 16-entry chunks holding an x <= x_zp, the first nfull of
+ * them holding nothing else (s8_pf16_neg from the precomputed v).
+ */
+typedef struct s8_pf_maps {
+    int8_t pos[256] __attribute__((aligned(64)));
+    __m512d v[32];
+    size_t nneg, nfull;
+} s8_pf_maps;
+
+S8_INLINE void s8_pf_map_init(s8_pf_maps *m, const s8_pf *k, int32_t x_zp)
+{
+    const size_t K = (size_t)(x_zp + 129);
+    size_t s;
+    m->nneg = (K + 15) / 16;
+    m->nfull = K / 16;
+    for (s = m->nneg; s < 16; s++)
+        _mm_store_si128((__m128i *)(m->pos + 16 * s),
+                        s8_pf16(_mm_load_si128((const __m128i *)(s8_iota + 16 * s)), k->one,
+                                k->one, k));
+    for (s = 0; s < 2 * m->nfull; s++)
+        m->v[s] = _mm512_mul_pd(
+            k->xs, _mm512_cvtepi32_pd(_mm256_sub_epi32(
+                       _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(s8_iota + 8 * s))),
+                       _mm512_castsi512_si256(k->x_zp))));
+}
+
+S8_INLINE void s8_pf_map(const s8_pf_maps *m, const s8_pf *k, float alpha, int8_t *tab)
+{
+    const __m512d a = _mm512_set1_pd((double)alpha);
+    const int fin = s8_finite(alpha);
+    size_t s;
+    for (s = 0; s < 4; s++)
+        _mm512_store_si512(tab + 64 * s, _mm512_load_si512(m->pos + 64 * s));
+    for (s = 0; s < m->nfull; s++)
+        _mm_store_si128((__m128i *)(tab + 16 * s), s8_pf16_neg(m->v[2 * s], m->v[2 * s + 1], a, fin, k));
+    for (; s < m->nneg; s++)
+        _mm_store_si128((__m128i *)(tab + 16 * s),
+                        s8_pf16(_mm_load_si128((const __m128i *)(s8_iota + 16 * s)), a, a, k));
+}
+
+/*
+ * 64x64 byte transpose: out row j (j < 64) byte i = in row i byte j. In row
+ * i is the 64 bytes at in[i] under mask inm[i] (zeros if in[i] is NULL);
+ * out row j goes to out[j] under outm[j] (nowhere if out[j] is NULL). Rows
+ * 16B..16B+15 are transposed as four 16x16 blocks at once (one per 128-bit
+ * lane, four rounds of interleaving rows r and r+8), then the 128-bit lanes
+ * of the four block rows are transposed 4x4.
+ */
+S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8_t *const out[64],
+                       const __mmask64 outm[64])
+{
+    int8_t tmp[4][16][64] __attribute__((aligned(64)));
+    int B, r, i, rnd;
+    for (B = 0; B < 4; B++) {
+        __m512i z[16], t[16];
+        for (r = 0; r < 16; r++) {
+            const int row = 16 * B + r;
+            z[r] = in[row] ? _mm512_maskz_loadu_epi8(inm[row], in[row]) : _mm512_setzero_si512();
+        }
+        for (rnd = 0; rnd < 4; rnd++) {
+            for (i = 0; i < 8; i++) {
+                t[2 * i] = _mm512_unpacklo_epi8(z[i], z[i + 8]);
+                t[2 * i + 1] = _mm512_unpackhi_epi8(z[i], z[i + 8]);
+            }
+            for (i = 0; i < 16; i++)
+                z[i] = t[i];
+        }
+        for (r = 0; r < 16; r++)
+            _mm512_store_si512(tmp[B][r], z[r]);
+    }
+    for (r = 0; r < 16; r++) {
+        const __m512i a0 = _mm512_load_si512(tmp[0][r]), a1 = _mm512_load_si512(tmp[1][r]);
+        const __m512i a2 = _mm512_load_si512(tmp[2][r]), a3 = _mm512_load_si512(tmp[3][r]);
+        const __m512i t0 = _mm512_shuffle_i64x2(a0, a1, 0x44), t1 = _mm512_shuffle_i64x2(a0, a1, 0xEE);
+        const __m512i t2 = _mm512_shuffle_i64x2(a2, a3, 0x44), t3 = _mm512_shuffle_i64x2(a2, a3, 0xEE);
+        __m512i p[4];
+        int L;
+        p[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
+        p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
+        p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
+        p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+        for (L = 0; L < 4; L++)
+            if (out[16 * L + r])
+                _mm512_mask_storeu_epi8(out[16 * L + r], outm[16 * L + r], p[L]);
+    }
+}
+
+/*
  * Where a PReLU box's elements are, and which channel each vector lane has.
  *
  *  - "segments": len >= 64, or a layout the two others do not cover: each
@@ -309,6 +413,31 @@ S8_INLINE int s8_layout(const relu__box *b)
     if (b->rows > 1 && row < 64 && b->row_stride == row)
         return S8_PACKED;
     return S8_STRIPS;
+}
+
+/* A channel's map (nneg alpha-dependent 16-entry chunks) pays off from
+ * about this many elements. */
+#define S8_MAP_MIN(nneg) (16 * (size_t)(nneg) + 64)
+
+/* The forward: runs of 16 or more whose channels each have enough elements
+ * for a map take the segments (one channel per vector, mapped). */
+S8_INLINE int s8_layout_fwd(const relu__box *b, int32_t x_zp)
+{
+    const int layout = s8_layout(b);
+    const size_t nneg = ((size_t)(x_zp + 129) + 15) / 16;
+    if (layout != S8_SEGMENTS && b->len >= 16 && b->rows * b->len >= S8_MAP_MIN(nneg))
+        return S8_SEGMENTS;
+    return layout;
+}
+
+/* The backward's per-lane sums are folded into channels once per strip:
+ * with few rows and runs of 8 or more, one channel per vector is cheaper. */
+S8_INLINE int s8_layout_bwd(const relu__box *b)
+{
+    const int layout = s8_layout(b);
+    if (layout == S8_STRIPS && b->rows < 4 && b->len >= 8)
+        return S8_SEGMENTS;
+    return layout;
 }
 
 /*
@@ -512,21 +641,34 @@ S8_INLINE void s8_pb_lanes(const float *alpha, size_t p0, size_t w, const relu__
 }
 
 /* The per-lane product sums: four int32 accumulators, whose dword q of
- * 128-bit lane l holds the byte 16l + {0, 1, 8, 9} + 2q of the vector. */
+ * 128-bit lane l holds the byte 16l + {0, 1, 8, 9} + 2q of the vector, and
+ * their int64 totals in byte order (wide[i]: bytes 8i..8i+7). */
 typedef struct s8_pb_acc {
     __m512i a[4];
-    int64_t lane[64];
+    __m512i wide[8];
 } s8_pb_acc;
 
+/* Adds the int32 accumulators to the int64 totals, in byte order: an
+ * interleave of even and odd bytes, then a 4x4 transpose of 128-bit lanes. */
 S8_INLINE void s8_pb_acc_flush(s8_pb_acc *s)
 {
-    static const int8_t base[4] = {0, 1, 8, 9};
-    int32_t t[16] __attribute__((aligned(64)));
-    int g, q;
+    const __m512i p0 = _mm512_unpacklo_epi32(s->a[0], s->a[1]); /* bytes 16l + 0..3 */
+    const __m512i p1 = _mm512_unpackhi_epi32(s->a[0], s->a[1]); /* 16l + 4..7 */
+    const __m512i p2 = _mm512_unpacklo_epi32(s->a[2], s->a[3]); /* 16l + 8..11 */
+    const __m512i p3 = _mm512_unpackhi_epi32(s->a[2], s->a[3]); /* 16l + 12..15 */
+    const __m512i t0 = _mm512_shuffle_i64x2(p0, p1, 0x44), t1 = _mm512_shuffle_i64x2(p0, p1, 0xEE);
+    const __m512i t2 = _mm512_shuffle_i64x2(p2, p3, 0x44), t3 = _mm512_shuffle_i64x2(p2, p3, 0xEE);
+    __m512i nat[4];
+    int g;
+    nat[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
+    nat[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
+    nat[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
+    nat[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
     for (g = 0; g < 4; g++) {
-        _mm512_store_si512(t, s->a[g]);
-        for (q = 0; q < 16; q++)
-            s->lane[16 * (q >> 2) + base[g] + 2 * (q & 3)] += t[q];
+        s->wide[2 * g] = _mm512_add_epi64(
+            s->wide[2 * g], _mm512_cvtepi32_epi64(_mm512_castsi512_si256(nat[g])));
+        s->wide[2 * g + 1] = _mm512_add_epi64(
+            s->wide[2 * g + 1], _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(nat[g], 1)));
         s->a[g] = _mm512_setzero_si512();
     }
 }
