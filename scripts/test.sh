@@ -46,7 +46,7 @@ for stage in $stages; do
   4)
     echo "== 4. valgrind memcheck (RELU_ISA=avx2)"
     [ -d build-test ] || build build-test
-    RELU_ISA=avx2 RELU_TEST_VALGRIND=1 ctest --test-dir build-test --output-on-failure -j"$jobs" \
+    RELU_ISA=avx2 RELU_TEST_VALGRIND=1 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 2400 \
       -L unit -LE accuracy -E "exports|header|test_stress|test_env|test_nothreads" \
       --overwrite MemoryCheckCommand=/usr/bin/valgrind \
       --overwrite MemoryCheckCommandOptions="--error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet" \
