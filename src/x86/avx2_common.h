@@ -8,15 +8,12 @@
 
 #include <immintrin.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#if defined(__GNUC__)
 #define RELU__AVX2_INLINE static inline __attribute__((always_inline))
-
-/* Set once src/math/act_<dt>.inc is written in the vector vocabulary. */
-#ifndef RELU_AVX2_VECTOR_MATH_F32
-#define RELU_AVX2_VECTOR_MATH_F32 1
-#endif
-#ifndef RELU_AVX2_VECTOR_MATH_F64
-#define RELU_AVX2_VECTOR_MATH_F64 1
+#else
+#define RELU__AVX2_INLINE static inline
 #endif
 
 /* Lane mask for a tail of r elements (0 < r < lanes): lane j is all-ones iff
@@ -31,18 +28,6 @@ RELU__AVX2_INLINE __m256i relu__avx2_tail_mask64(size_t r)
 {
     return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)r),
                               _mm256_setr_epi64x(0, 1, 2, 3));
-}
-
-/* Lanes 0..3 of a 32-bit lane mask widened to 64-bit lanes (for converting
- * a masked group of 8 floats into two groups of 4 doubles). */
-RELU__AVX2_INLINE __m256i relu__avx2_mask32_lo_to_64(__m256i m)
-{
-    return _mm256_cvtepi32_epi64(_mm256_castsi256_si128(m));
-}
-
-RELU__AVX2_INLINE __m256i relu__avx2_mask32_hi_to_64(__m256i m)
-{
-    return _mm256_cvtepi32_epi64(_mm256_extracti128_si256(m, 1));
 }
 
 /* TwoSum accumulation, lane-wise, in the order of src/dalpha.h. */

@@ -3,13 +3,11 @@
 
 #include "../kernels.h"
 #include "avx2_common.h"
+/* The transcendental algorithms, the same source as the scalar tier's,
+ * instantiated on AVX2 registers. */
 #include "../math/vec_avx2.h"
-#if RELU_AVX2_VECTOR_MATH_F32
 #include "../math/act_f32.inc"
-#endif
-#if RELU_AVX2_VECTOR_MATH_F64
 #include "../math/act_f64.inc"
-#endif
 
 #define RELU__CAT_(a, b) a##b
 #define RELU__CAT(a, b) RELU__CAT_(a, b)
@@ -24,12 +22,9 @@ RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f64)
 /* dx = v > 0 ? g : v <= 0 ? (isnan(g) ? g : a*g) : v, given gt = (v > 0). */
 RELU__AVX2_INLINE __m256 f32_avx2_prelu_dx(__m256 v, __m256 g, __m256 a, __m256 gt)
 {
-    /* Only the lanes that take a*g multiply it (no subnormal assists for
-     * discarded lanes); the others multiply +0. */
-    const __m256 le = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LE_OQ);
-    const __m256 ag = _mm256_mul_ps(a, _mm256_and_ps(le, g));
-    const __m256 neg = _mm256_blendv_ps(ag, g, _mm256_cmp_ps(g, g, _CMP_UNORD_Q));
-    return _mm256_blendv_ps(_mm256_blendv_ps(v, neg, le), g, gt);
+    const __m256 neg = _mm256_blendv_ps(_mm256_mul_ps(a, g), g, _mm256_cmp_ps(g, g, _CMP_UNORD_Q));
+    return _mm256_blendv_ps(_mm256_blendv_ps(v, neg, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LE_OQ)),
+                            g, gt);
 }
 
 /* p = !(v > 0) ? (double)v * (double)g : +0.0, lanes 0..3 and 4..7: where
@@ -78,10 +73,9 @@ RELU__AVX2_INLINE void f32_avx2_pbwd_masked(const float *x, const float *dy, flo
 
 RELU__AVX2_INLINE __m256d f64_avx2_prelu_dx(__m256d v, __m256d g, __m256d a, __m256d gt)
 {
-    const __m256d le = _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LE_OQ);
-    const __m256d ag = _mm256_mul_pd(a, _mm256_and_pd(le, g));
-    const __m256d neg = _mm256_blendv_pd(ag, g, _mm256_cmp_pd(g, g, _CMP_UNORD_Q));
-    return _mm256_blendv_pd(_mm256_blendv_pd(v, neg, le), g, gt);
+    const __m256d neg = _mm256_blendv_pd(_mm256_mul_pd(a, g), g, _mm256_cmp_pd(g, g, _CMP_UNORD_Q));
+    return _mm256_blendv_pd(_mm256_blendv_pd(v, neg, _mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LE_OQ)),
+                            g, gt);
 }
 
 /* One half-group of four elements: dx, and the dalpha products. */
@@ -162,7 +156,6 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define SELU_L 0x1.0cfabep+0f
 #define SELU_LA 0x1.c212ccp+0f
 #define VM(name) vm_f32_##name
-#define VECTOR_MATH RELU_AVX2_VECTOR_MATH_F32
 #define PBWD_GROUP F32_PBWD_GROUP
 #define PBWD_GROUP_MASKED F32_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
@@ -195,7 +188,6 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #undef SELU_L
 #undef SELU_LA
 #undef VM
-#undef VECTOR_MATH
 #undef PBWD_GROUP
 #undef PBWD_GROUP_MASKED
 #undef PBWD_GROUP_VEC_ALPHA
@@ -230,7 +222,6 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define SELU_L 0x1.0cfabd6a91132p+0
 #define SELU_LA 0x1.c212cc640f031p+0
 #define VM(name) vm_f64_##name
-#define VECTOR_MATH RELU_AVX2_VECTOR_MATH_F64
 #define PBWD_GROUP F64_PBWD_GROUP
 #define PBWD_GROUP_MASKED F64_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F64_PBWD_GROUP_VEC_ALPHA
