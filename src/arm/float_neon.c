@@ -113,7 +113,6 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #define ALL relu__vn_all32
 #define SELU_L 0x1.0cfabep+0f
 #define SELU_LA 0x1.c212ccp+0f
-#define RELU_NEON_VECTOR_MATH 1
 #define VM(name) vm_f32_##name
 #include "float_neon.inc"
 #undef T
@@ -162,6 +161,5 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #define ALL relu__vn_all64
 #define SELU_L 0x1.0cfabd6a91132p+0
 #define SELU_LA 0x1.c212cc640f031p+0
-#define RELU_NEON_VECTOR_MATH 1
 #define VM(name) vm_f64_##name
 #include "float_neon.inc"

@@ -341,19 +341,16 @@ NEON_INLINE int8x16_t s8_prelu_bwd16(int8x16_t x, int8x16_t dy, const float32x4_
 /* n (< 16) elements through stack buffers. The padding lanes get
  * dy = dy_zero_point, so di = 0 and their dalpha term is 0; their dx is
  * never stored. */
-NEON_INLINE int8x16_t s8_prelu_bwd_part(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
-                                        const float32x4_t neg[4], const s8_prelu_bwd_consts *k,
-                                        int32x4_t p[4])
+NEON_INLINE void s8_prelu_bwd_part(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
+                                   const float32x4_t neg[4], const s8_prelu_bwd_consts *k,
+                                   int32x4_t p[4])
 {
     int8_t xb[16] = {0}, db[16];
-    int8x16_t r;
     memset(db, (int8_t)vgetq_lane_s16(k->dyzp, 0), sizeof db);
     memcpy(xb, x, n);
     memcpy(db, dy, n);
-    r = s8_prelu_bwd16(vld1q_s8(xb), vld1q_s8(db), neg, k, p);
-    vst1q_s8(xb, r);
+    vst1q_s8(xb, s8_prelu_bwd16(vld1q_s8(xb), vld1q_s8(db), neg, k, p));
     memcpy(dx, xb, n);
-    return r;
 }
 
 /* The 16 per-lane negative-side factors of alpha[0..n) (the rest 0). */
@@ -396,7 +393,7 @@ void s8_prelu_backward__neon(const int8_t *x, const int8_t *dy, const float *alp
                     vst1q_s8(dx + off, s8_prelu_bwd16(vld1q_s8(x + off), vld1q_s8(dy + off),
                                                       neg, &k, p));
                 else
-                    (void)s8_prelu_bwd_part(x + off, dy + off, dx + off, nc, neg, &k, p);
+                    s8_prelu_bwd_part(x + off, dy + off, dx + off, nc, neg, &k, p);
                 for (j = 0; j < 4; j++) {
                     s[2 * j] = vaddw_s32(s[2 * j], vget_low_s32(p[j]));
                     s[2 * j + 1] = vaddw_high_s32(s[2 * j + 1], p[j]);
@@ -422,8 +419,7 @@ void s8_prelu_backward__neon(const int8_t *x, const int8_t *dy, const float *alp
                     acc = vpadalq_s32(acc, p[j]);
             }
             if (i < b->len) {
-                (void)s8_prelu_bwd_part(x + off + i, dy + off + i, dx + off + i, b->len - i, neg,
-                                        &k, p);
+                s8_prelu_bwd_part(x + off + i, dy + off + i, dx + off + i, b->len - i, neg, &k, p);
                 for (j = 0; j < 4; j++)
                     acc = vpadalq_s32(acc, p[j]);
             }
