@@ -427,7 +427,7 @@ static int TF(check)(int op, int kind, T a, T b, T got, T p, const char **why, T
             /* (Compared by magnitude: under valgrind r itself is inf.) */
             return !isfinite(got) ||
                    (fabsl((long double)got) >= (long double)T_MAX - 2 * T_ULP_LD(T_MAX) &&
-                    signbit(got) == signbit(r));
+                    (signbit(got) != 0) == (signbit(r) != 0));
         }
         bound = (2 * T_ULP_LD(r) + 2 * fabsl((long double)b) * T_TRUE_MIN) * reference_slack;
         *why = "|dx - dy*f'(x)| > 2 ulp + 2|dy|m";
