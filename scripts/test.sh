@@ -45,7 +45,7 @@ for stage in $stages; do
     ;;
   4)
     echo "== 4. valgrind memcheck (RELU_ISA=avx2)"
-    [ -d build-test ] || build build-test
+    build build-test # (re)builds: the memcheck must run the current binaries
     RELU_ISA=avx2 RELU_TEST_VALGRIND=1 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 2400 \
       -L unit -LE accuracy -E "exports|header|test_stress|test_env|test_nothreads" \
       --overwrite MemoryCheckCommand=/usr/bin/valgrind \
