@@ -722,7 +722,14 @@ static void TF(test_xtier)(void **state)
     int op, kind, isa, others = 0;
     size_t pi, n;
     T sp[TF_MAX_SPECIALS];
-    T *a = tu_xmalloc(65537 * sizeof(T)), *b = tu_xmalloc(65537 * sizeof(T));
+    T *a, *b;
+    /* valgrind emulates the FMA instruction and the library's fmaf call
+     * differently (signs of exact zeros), so tiers cannot be compared under
+     * it; every other run of this suite compares them. */
+    if (reference_slack > 1)
+        skip();
+    a = tu_xmalloc(65537 * sizeof(T));
+    b = tu_xmalloc(65537 * sizeof(T));
     T *ref = tu_xmalloc(65537 * sizeof(T)), *got = tu_xmalloc(65537 * sizeof(T));
     (void)state;
     for (isa = TU_ISA_FIRST + 1; isa <= TU_ISA_LAST; isa++) others += relu_isa_available((relu_isa)isa);
