@@ -10,7 +10,20 @@
 //     memcpy/copy/ref/libc/<bytes>/out
 //
 // so --benchmark_filter can select on any field, e.g. '/bwdy/avx2/' or
-// '^s8/.*/(64|1024)/'.
+// '^s8/.*/(64|1024)/'. Three more families (issue 7):
+//
+//     <dtype>/<op>/<dir>/<isa>/65536/sub         all-subnormal x and dy, out of
+//                                                place: leaky, prelu, elu fwd and
+//                                                bwd, f32 and f64, every tier,
+//                                                next to the /out row of the op
+//     call/<dtype>/<op>/<dir>/<isa>/<n>          n = 16 and 64: ns_call is the
+//                                                cost of one small call
+//     mt/<dtype>/<op>/fwd/<isa>/<n>/t<1|2>       one 16 Mi-element call with 1
+//     mt/memcpy/copy/ref/libc/<bytes>/t<1|2>     and 2 threads; memcpy split the
+//                                                same way, for the scaling ratio
+//
+// e.g. '^call/' --benchmark_repetitions=7 for the per-call table, '^mt/' for
+// thread scaling (--relu_mt_sweep adds 16 Ki..8 Mi elements).
 //
 // Sizes are input bytes: 4 KiB, 64 KiB, 1 MiB, 16 MiB (+ 256 MiB with
 // --relu_huge or RELU_BENCH_HUGE=1; needs ~2.2 GiB of RAM), and for s8 also
@@ -48,14 +61,18 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -222,10 +239,29 @@ uint64_t splitmix64(uint64_t &s) {
   return z ^ (z >> 31);
 }
 
-enum Role { kX = 0, kDy = 1, kWork1 = 2, kWork2 = 3 };
+enum Role { kX = 0, kDy = 1, kWork1 = 2, kWork2 = 3, kXSub = 4, kDySub = 5 };
+
+// All-subnormal data (the /sub rows): a random sign and a random non-zero
+// mantissa under the smallest-normal exponent, for x and dy alike.
+template <class T> void fill_subnormal(T *p, size_t n, Role role) {
+  uint64_t s = 0x5EEDull + static_cast<uint64_t>(role);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t r = splitmix64(s);
+    if (sizeof(T) == 4) {
+      uint32_t bits = static_cast<uint32_t>(r >> 32) & 0x007FFFFFu;
+      bits |= (bits == 0) | (static_cast<uint32_t>(r & 1) << 31);
+      std::memcpy(&p[i], &bits, sizeof bits);
+    } else {
+      uint64_t bits = (r >> 12) & 0x000FFFFFFFFFFFFFull;
+      bits |= (bits == 0) | ((r & 1) << 63);
+      std::memcpy(&p[i], &bits, sizeof bits);
+    }
+  }
+}
 
 template <class T> void fill(T *p, size_t n, Role role) {
   uint64_t s = 0x5EEDull + static_cast<uint64_t>(role);  // same prefix at every size
+  if (role == kXSub || role == kDySub) return fill_subnormal(p, n, role);
   for (size_t i = 0; i < n; ++i) {
     uint64_t r = splitmix64(s);
     double u = static_cast<double>(r >> 11) * 0x1p-53;  // [0, 1)
@@ -307,6 +343,7 @@ template <class T> struct Case {
   relu_isa isa;
   size_t bytes;  // input bytes
   bool in_place;
+  bool subnormal;  // x and dy all subnormal (out of place only)
   Kern<T> fwd;   // bwdy: the op's forward, to make y
   std::shared_ptr<bool> checked;  // a first call returned RELU_OK
 };
@@ -355,8 +392,8 @@ template <class T, Kern<T> F> void body(benchmark::State &st, const Case<T> &c) 
     return;
   }
   const size_t n = c.bytes / sizeof(T);
-  const T *x = pristine<T>(kX, c.bytes);
-  const T *dy = c.dir == kFwd ? nullptr : pristine<T>(kDy, c.bytes);
+  const T *x = pristine<T>(c.subnormal ? kXSub : kX, c.bytes);
+  const T *dy = c.dir == kFwd ? nullptr : pristine<T>(c.subnormal ? kDySub : kDy, c.bytes);
   const T *a = x;  // x, or y for bwdy
   relu_status s = RELU_OK;
   if (c.dir == kBwdY) a = forward_output(c, x, &s);
@@ -485,22 +522,283 @@ std::string bench_name(const char *dtype, const char *op, const char *dir, const
          (in_place ? "/in" : "/out");
 }
 
+// The ops whose subnormal behaviour issue 7's 1.5x rule covers: their /sub
+// rows (all-subnormal x and dy, out of place, 64 KiB, every tier) run right
+// after the /out rows of the same op, size and tier.
+constexpr size_t kSubnormalBytes = size_t(64) << 10;
+bool has_subnormal_row(const char *dtype, const char *op, Dir dir) {
+  if (std::strcmp(dtype, "s8") == 0 || dir == kBwdY) return false;
+  return std::strcmp(op, "leaky") == 0 || std::strcmp(op, "prelu") == 0 ||
+         std::strcmp(op, "elu") == 0;
+}
+
 template <class T>
 void register_rows(const std::vector<Row<T>> &rows, const std::vector<size_t> &sizes,
                    const std::vector<relu_isa> &isas) {
+  enum Place { kOut, kIn, kSub };
   for (const Row<T> &row : rows)
     for (size_t bytes : sizes)
-      for (bool in_place : {false, true})
+      for (Place place : {kOut, kSub, kIn}) {
+        if (place == kSub &&
+            (bytes != kSubnormalBytes || !has_subnormal_row(Dtype<T>::name, row.op, row.dir)))
+          continue;
         for (relu_isa isa : isas) {
-          Case<T> c{row.op, row.dir, isa, bytes, in_place, row.fwd, std::make_shared<bool>(false)};
+          Case<T> c{row.op,  row.dir,      isa, bytes, place == kIn, place == kSub,
+                    row.fwd, std::make_shared<bool>(false)};
           auto run = row.run;
-          benchmark::RegisterBenchmark(
-              bench_name(Dtype<T>::name, row.op, dir_name(row.dir), relu_isa_name(isa), bytes,
-                         in_place)
-                  .c_str(),
-              [run, c](benchmark::State &st) { run(st, c); })
+          std::string name = bench_name(Dtype<T>::name, row.op, dir_name(row.dir),
+                                        relu_isa_name(isa), bytes, place == kIn);
+          if (place == kSub) name = name.substr(0, name.size() - 3) + "sub";
+          benchmark::RegisterBenchmark(name.c_str(),
+                                       [run, c](benchmark::State &st) { run(st, c); })
               ->Unit(benchmark::kMicrosecond);
         }
+      }
+}
+
+// ------------------------------------------------------- per-call cost rows
+//
+// call/<dtype>/<op>/<dir>/<isa>/<n>: the same small out-of-place call
+// repeated on L1-resident buffers; ns_call is nanoseconds per call
+// (validation + dispatch + environment + kernel). PReLU runs as
+// [1][4][n/4]; s8 relu takes the clamp path (equal quantizations), s8 elu
+// the table lookup.
+
+template <class T, Kern<T> F>
+void call_body(benchmark::State &st, relu_isa isa, size_t n, Dir dir) {
+  IsaScope scope(isa);
+  if (!scope.ok) {
+    st.SkipWithError("relu_use_isa failed");
+    return;
+  }
+  const size_t bytes = n * sizeof(T);
+  const T *x = pristine<T>(kX, bytes);
+  const T *dy = dir == kFwd ? nullptr : pristine<T>(kDy, bytes);
+  T *out = work<T>(kWork1, bytes);
+  relu_status s = F(x, dy, out, n);
+  if (s != RELU_OK) {
+    st.SkipWithError(relu_status_string(s));
+    return;
+  }
+  const auto t0 = Clock::now();
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(F(x, dy, out, n));
+    benchmark::ClobberMemory();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  report(st, static_cast<int64_t>(st.iterations()), seconds, (dir == kFwd ? 2 : 3) * bytes, n);
+  if (st.iterations() > 0)
+    st.counters["ns_call"] = 1e9 * seconds / static_cast<double>(st.iterations());
+}
+
+constexpr size_t kCallChannels = 4;
+template <class T> T g_call_alpha[kCallChannels] = {T(0.01), T(0.1), T(0.2), T(0.3)};
+template <class T> T g_call_dalpha[kCallChannels];
+
+struct CallK {
+  static relu_status prelu_f32_f(const float *x, const float *, float *y, size_t n) {
+    return relu_prelu_forward_f32(x, y, g_call_alpha<float>, 1, kCallChannels, n / kCallChannels);
+  }
+  static relu_status prelu_f32_b(const float *x, const float *dy, float *dx, size_t n) {
+    return relu_prelu_backward_f32(x, dy, g_call_alpha<float>, dx, g_call_dalpha<float>, 1,
+                                   kCallChannels, n / kCallChannels);
+  }
+  static relu_status prelu_s8_f(const int8_t *x, const int8_t *, int8_t *y, size_t n) {
+    return relu_prelu_forward_s8(x, y, g_call_alpha<float>, 1, kCallChannels, n / kCallChannels,
+                                 &g_xq, &g_yq);
+  }
+};
+
+void register_call_rows(const std::vector<relu_isa> &isas) {
+  struct CallRow {
+    const char *dtype, *op;
+    Dir dir;
+    void (*run)(benchmark::State &, relu_isa, size_t, Dir);
+  };
+  using kf = K<float>;
+  using kd = K<double>;
+  using ks = K<int8_t>;
+  const CallRow rows[] = {
+      {"f32", "relu", kFwd, &call_body<float, &kf::relu_f>},
+      {"f32", "leaky", kFwd, &call_body<float, &kf::leaky_f>},
+      {"f32", "elu", kFwd, &call_body<float, &kf::elu_f>},
+      {"f32", "relu", kBwd, &call_body<float, &kf::relu_b>},
+      {"f32", "elu", kBwd, &call_body<float, &kf::elu_b>},
+      {"f32", "prelu", kFwd, &call_body<float, &CallK::prelu_f32_f>},
+      {"f32", "prelu", kBwd, &call_body<float, &CallK::prelu_f32_b>},
+      {"f64", "relu", kFwd, &call_body<double, &kd::relu_f>},
+      {"s8", "relu", kFwd, &call_body<int8_t, &ks::relu_f>},
+      {"s8", "elu", kFwd, &call_body<int8_t, &ks::elu_f>},
+      {"s8", "relu", kBwd, &call_body<int8_t, &ks::relu_b>},
+      {"s8", "prelu", kFwd, &call_body<int8_t, &CallK::prelu_s8_f>},
+  };
+  for (const CallRow &r : rows)
+    for (size_t n : {size_t(16), size_t(64)})
+      for (relu_isa isa : isas) {
+        auto run = r.run;
+        const Dir dir = r.dir;
+        benchmark::RegisterBenchmark(("call/" + std::string(r.dtype) + "/" + r.op + "/" +
+                                      dir_name(r.dir) + "/" + relu_isa_name(isa) + "/" +
+                                      std::to_string(n))
+                                         .c_str(),
+                                     [run, isa, n, dir](benchmark::State &st) {
+                                       run(st, isa, n, dir);
+                                     })
+            ->Unit(benchmark::kNanosecond);
+      }
+}
+
+// ---------------------------------------------------------- thread scaling
+//
+// mt/<dtype>/<op>/<dir>/<isa>/<n elements>/t<threads>: one large out-of-place
+// call with relu_set_num_threads(threads) (restored afterwards), and
+// mt/memcpy/copy/ref/libc/<bytes>/t<threads>: memcpy of the same bytes cut in
+// `threads` contiguous parts, run by the caller and threads-1 persistent
+// helper threads woken per call (as librelu's pool is), i.e. what the memory
+// system gives two cores. Speed-ups are ratios of rows of the same run.
+// Default: 16 Mi elements, 1 and 2 threads. --relu_mt_sweep adds 16 Ki..8 Mi
+// elements (for measuring RELU_PARALLEL_MIN_BYTES, see src/threads.h).
+
+class CopyPool {
+ public:
+  explicit CopyPool(int helpers) {
+    for (int i = 0; i < helpers; ++i) threads_.emplace_back([this, i] { loop(i + 1); });
+  }
+  ~CopyPool() {
+    {
+      std::lock_guard<std::mutex> g(m_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto &t : threads_) t.join();
+  }
+  void copy(void *dst, const void *src, size_t bytes) {
+    const int parts = static_cast<int>(threads_.size()) + 1;
+    {
+      std::lock_guard<std::mutex> g(m_);
+      dst_ = static_cast<char *>(dst);
+      src_ = static_cast<const char *>(src);
+      bytes_ = bytes;
+      parts_ = parts;
+      pending_ = parts - 1;
+      ++generation_;
+    }
+    wake_.notify_all();
+    part(0);
+    std::unique_lock<std::mutex> l(m_);
+    done_.wait(l, [this] { return pending_ == 0; });
+  }
+
+ private:
+  void part(int k) {
+    const size_t b = bytes_ / parts_ * k, e = k + 1 == parts_ ? bytes_ : bytes_ / parts_ * (k + 1);
+    std::memcpy(dst_ + b, src_ + b, e - b);
+  }
+  void loop(int k) {
+    unsigned long seen = 0;
+    std::unique_lock<std::mutex> l(m_);
+    for (;;) {
+      wake_.wait(l, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      l.unlock();
+      part(k);
+      l.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+  std::mutex m_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> threads_;
+  char *dst_ = nullptr;
+  const char *src_ = nullptr;
+  size_t bytes_ = 0;
+  int parts_ = 1, pending_ = 0;
+  unsigned long generation_ = 0;
+  bool stop_ = false;
+};
+
+void mt_memcpy_body(benchmark::State &st, size_t bytes, int threads) {
+  const void *src = pristine<int8_t>(kX, bytes);
+  void *dst = work<int8_t>(kWork1, bytes);
+  CopyPool pool(threads - 1);
+  pool.copy(dst, src, bytes);
+  const auto t0 = Clock::now();
+  for (auto _ : st) {
+    pool.copy(dst, src, bytes);
+    benchmark::DoNotOptimize(dst);
+    benchmark::ClobberMemory();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  report(st, static_cast<int64_t>(st.iterations()), seconds, 2 * bytes, bytes);
+}
+
+template <class T, Kern<T> F>
+void mt_body(benchmark::State &st, size_t n, int threads) {
+  const int prev = relu_get_num_threads();
+  if (relu_set_num_threads(threads) != RELU_OK) {
+    st.SkipWithError("relu_set_num_threads failed");
+    return;
+  }
+  const size_t bytes = n * sizeof(T);
+  const T *x = pristine<T>(kX, bytes);
+  T *out = work<T>(kWork1, bytes);
+  relu_status s = F(x, nullptr, out, n);
+  if (s != RELU_OK) {
+    relu_set_num_threads(prev);
+    st.SkipWithError(relu_status_string(s));
+    return;
+  }
+  const auto t0 = Clock::now();
+  for (auto _ : st) {
+    F(x, nullptr, out, n);
+    benchmark::ClobberMemory();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  relu_set_num_threads(prev);
+  report(st, static_cast<int64_t>(st.iterations()), seconds, 2 * bytes, n);
+}
+
+void register_mt_rows(bool sweep) {
+  struct MtRow {
+    const char *dtype, *op;
+    size_t elem;
+    void (*run)(benchmark::State &, size_t, int);
+  };
+  using kf = K<float>;
+  using ks = K<int8_t>;
+  const MtRow rows[] = {
+      {"f32", "relu", 4, &mt_body<float, &kf::relu_f>},
+      {"f32", "elu", 4, &mt_body<float, &kf::elu_f>},
+      {"s8", "relu", 1, &mt_body<int8_t, &ks::relu_f>},
+      {"s8", "elu", 1, &mt_body<int8_t, &ks::elu_f>},
+  };
+  std::vector<size_t> counts;
+  if (sweep)
+    for (size_t n = size_t(16) << 10; n <= (size_t(8) << 20); n *= 2) counts.push_back(n);
+  counts.push_back(size_t(16) << 20);
+  const char *isa = relu_isa_name(relu_active_isa());
+  std::vector<size_t> copy_bytes;
+  for (size_t n : counts)
+    for (size_t elem : {size_t(1), size_t(4)}) copy_bytes.push_back(n * elem);
+  std::sort(copy_bytes.begin(), copy_bytes.end());
+  copy_bytes.erase(std::unique(copy_bytes.begin(), copy_bytes.end()), copy_bytes.end());
+  for (size_t bytes : copy_bytes)
+    for (int t : {1, 2})
+      benchmark::RegisterBenchmark(
+          ("mt/memcpy/copy/ref/libc/" + std::to_string(bytes) + "/t" + std::to_string(t)).c_str(),
+          [bytes, t](benchmark::State &st) { mt_memcpy_body(st, bytes, t); })
+          ->Unit(benchmark::kMicrosecond);
+  for (const MtRow &r : rows)
+    for (size_t n : counts)
+      for (int t : {1, 2}) {
+        auto run = r.run;
+        benchmark::RegisterBenchmark(("mt/" + std::string(r.dtype) + "/" + r.op + "/fwd/" + isa +
+                                      "/" + std::to_string(n) + "/t" + std::to_string(t))
+                                         .c_str(),
+                                     [run, n, t](benchmark::State &st) { run(st, n, t); })
+            ->Unit(benchmark::kMicrosecond);
+      }
 }
 
 void print_help() {
@@ -510,8 +808,11 @@ void print_help() {
                "          [--relu_threads=<1..1024>]  relu_set_num_threads (default: library's)\n"
                "          [--relu_huge]               also run 256 MiB inputs"
                " (or RELU_BENCH_HUGE=1)\n"
-               "Names: <f32|f64|s8>/<op>/<fwd|bwd|bwdy>/<isa>/<input bytes>/<out|in>,"
-               " memcpy/copy/ref/libc/<bytes>/out\n"
+               "          [--relu_mt_sweep]           mt/ rows from 16 Ki to 16 Mi elements\n"
+               "Names: <f32|f64|s8>/<op>/<fwd|bwd|bwdy>/<isa>/<input bytes>/<out|in|sub>,"
+               " memcpy/copy/ref/libc/<bytes>/out,\n"
+               "       call/<dtype>/<op>/<dir>/<isa>/<n>,"
+               " mt/<dtype|memcpy>/<op>/<dir>/<isa>/<n or bytes>/t<threads>\n"
                "--benchmark_min_time defaults to 0.05 s here"
                " (RELU_BENCH_MIN_TIME=<seconds> changes the default).\n");
 }
@@ -528,6 +829,7 @@ int main(int argc, char **argv) {
   std::vector<char *> args;
   bool huge = env_true("RELU_BENCH_HUGE");
   bool have_min_time = false;
+  bool mt_sweep = false;
   int threads = 0;
   for (int i = 0; i < argc; ++i) {
     const char *a = argv[i];
@@ -545,6 +847,10 @@ int main(int argc, char **argv) {
     if (i > 0 && (std::strcmp(a, "--relu_huge") == 0 || std::strcmp(a, "--relu_huge=1") == 0 ||
                   std::strcmp(a, "--relu_huge=true") == 0)) {
       huge = true;
+      continue;
+    }
+    if (i > 0 && std::strcmp(a, "--relu_mt_sweep") == 0) {
+      mt_sweep = true;
       continue;
     }
     if (std::strncmp(a, "--benchmark_min_time", 20) == 0) have_min_time = true;
@@ -607,6 +913,8 @@ int main(int argc, char **argv) {
   register_rows<float>(float_rows<float>(), sizes, isas);
   register_rows<double>(float_rows<double>(), sizes, isas);
   register_rows<int8_t>(s8_rows(), s8_sizes, isas);
+  register_call_rows(isas);
+  register_mt_rows(mt_sweep);
 
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
