@@ -45,6 +45,31 @@ S8_INLINE __mmask64 s8_mask(size_t r)
     return r >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << r) - 1);
 }
 
+/*
+ * Loads and stores of the `left` bytes from p on (all 64 if left >= 64).
+ * Only partial vectors use masks: on this CPU (Zen 5) a byte-masked store
+ * with a full mask streams to DRAM at half the rate of a plain store
+ * (/tmp microbench, 16 MiB copy loop: masked 21.6 GB/s, plain 47.9 GB/s).
+ */
+S8_INLINE __m512i s8_ld(const int8_t *p, size_t left)
+{
+    return left >= 64 ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi8(s8_mask(left), p);
+}
+
+/* ... with `fill` in the bytes past the end */
+S8_INLINE __m512i s8_ld_fill(const int8_t *p, size_t left, __m512i fill)
+{
+    return left >= 64 ? _mm512_loadu_si512(p) : _mm512_mask_loadu_epi8(fill, s8_mask(left), p);
+}
+
+S8_INLINE void s8_st(int8_t *p, __m512i v, size_t left)
+{
+    if (left >= 64)
+        _mm512_storeu_si512(p, v);
+    else
+        _mm512_mask_storeu_epi8(p, s8_mask(left), v);
+}
+
 /* Round half to even to int32 (the value is an exact integer afterwards);
  * none of the values converted here is NaN or beyond int32. */
 #define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
@@ -361,7 +386,9 @@ S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8
         __m512i z[16], t[16];
         for (r = 0; r < 16; r++) {
             const int row = 16 * B + r;
-            z[r] = in[row] ? _mm512_maskz_loadu_epi8(inm[row], in[row]) : _mm512_setzero_si512();
+            z[r] = !in[row]                     ? _mm512_setzero_si512()
+                   : inm[row] == ~(__mmask64)0 ? _mm512_loadu_si512(in[row])
+                                                : _mm512_maskz_loadu_epi8(inm[row], in[row]);
         }
         for (rnd = 0; rnd < 4; rnd++) {
             for (i = 0; i < 8; i++) {
@@ -386,8 +413,12 @@ S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8
         p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
         p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
         for (L = 0; L < 4; L++)
-            if (out[16 * L + r])
-                _mm512_mask_storeu_epi8(out[16 * L + r], outm[16 * L + r], p[L]);
+            if (out[16 * L + r]) {
+                if (outm[16 * L + r] == ~(__mmask64)0)
+                    _mm512_storeu_si512(out[16 * L + r], p[L]);
+                else
+                    _mm512_mask_storeu_epi8(out[16 * L + r], outm[16 * L + r], p[L]);
+            }
     }
 }
 
@@ -473,11 +504,8 @@ void s8_clamp__avx512(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi
         _mm512_storeu_si512(y + i + 128, _mm512_min_epi8(_mm512_max_epi8(c, vlo), vhi));
         _mm512_storeu_si512(y + i + 192, _mm512_min_epi8(_mm512_max_epi8(d, vlo), vhi));
     }
-    for (; i < n; i += 64) {
-        const __mmask64 m = s8_mask(n - i);
-        const __m512i a = _mm512_maskz_loadu_epi8(m, x + i);
-        _mm512_mask_storeu_epi8(y + i, m, _mm512_min_epi8(_mm512_max_epi8(a, vlo), vhi));
-    }
+    for (; i < n; i += 64)
+        s8_st(y + i, _mm512_min_epi8(_mm512_max_epi8(s8_ld(x + i, n - i), vlo), vhi), n - i);
 }
 
 /* ---------------------------------------------------------- PReLU backward */
@@ -517,14 +545,14 @@ S8_INLINE __m512i s8_pb_dx(__m512i v, __m512i d, const __m512i neg[4], const s8_
 }
 
 /* One vector whose lanes are all channel c: pairwise products are fine. */
-S8_INLINE void s8_pb_vec_bcast(const int8_t *x, const int8_t *dy, int8_t *dx, __mmask64 m,
+S8_INLINE void s8_pb_vec_bcast(const int8_t *x, const int8_t *dy, int8_t *dx, size_t left,
                                const __m512i neg[4], const s8_pb *k, __m512i *acc)
 {
-    const __m512i v = _mm512_mask_loadu_epi8(k->x_zp8, m, x); /* padding: xi = 0 */
-    const __m512i d = _mm512_maskz_loadu_epi8(m, dy);
+    const __m512i v = s8_ld_fill(x, left, k->x_zp8); /* padding: xi = 0 */
+    const __m512i d = s8_ld(dy, left);
     __m512i xlo, xhi, dlo, dhi;
     const __m512i r = s8_pb_dx(v, d, neg, k, &xlo, &xhi, &dlo, &dhi);
-    _mm512_mask_storeu_epi8(dx, m, r);
+    s8_st(dx, r, left);
     *acc = _mm512_add_epi32(*acc, _mm512_add_epi32(_mm512_madd_epi16(xlo, dlo),
                                                     _mm512_madd_epi16(xhi, dhi)));
 }
@@ -692,15 +720,15 @@ S8_INLINE void s8_fold_runs(int64_t *chan_sum, const uint32_t *ch, const int64_t
     chan_sum[cur] += run;
 }
 
-S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, __mmask64 m,
+S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, size_t left,
                                const __m512i neg[4], const s8_pb *k, s8_pb_acc *s)
 {
     const __m512i even = _mm512_set1_epi32(0xFFFF);
-    const __m512i v = _mm512_mask_loadu_epi8(k->x_zp8, m, x);
-    const __m512i d = _mm512_maskz_loadu_epi8(m, dy);
+    const __m512i v = s8_ld_fill(x, left, k->x_zp8);
+    const __m512i d = s8_ld(dy, left);
     __m512i xlo, xhi, dlo, dhi;
     const __m512i r = s8_pb_dx(v, d, neg, k, &xlo, &xhi, &dlo, &dhi);
-    _mm512_mask_storeu_epi8(dx, m, r);
+    s8_st(dx, r, left);
     s->a[0] = _mm512_add_epi32(s->a[0], _mm512_madd_epi16(xlo, _mm512_and_si512(dlo, even)));
     s->a[1] = _mm512_add_epi32(s->a[1], _mm512_madd_epi16(xlo, _mm512_andnot_si512(even, dlo)));
     s->a[2] = _mm512_add_epi32(s->a[2], _mm512_madd_epi16(xhi, _mm512_and_si512(dhi, even)));
