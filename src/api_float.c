@@ -1,5 +1,6 @@
 /* The 40 f32/f64 elementwise entry points (PReLU lives in prelu.c). */
 #include "dispatch.h"
+#include "fpenv.h"
 #include "threads.h"
 #include "validate.h"
 

@@ -24,6 +24,16 @@ void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *
  * bench/: see README "Threads"). */
 #define RELU_PARALLEL_MIN_BYTES ((size_t)1 << 20)
 
+/* Whether relu__parallel_for could split `count` items of at least
+ * `min_chunk` (two chunks at least). With a constant min_chunk this is one
+ * compare: entry points test it first and run a call that cannot split
+ * directly, in the library's environment, without touching the pool or any
+ * atomic. */
+static inline int relu__may_split(size_t count, size_t min_chunk)
+{
+    return count / (min_chunk ? min_chunk : 1) >= 2;
+}
+
 void relu__threads_init_from_env(void);
 
 #endif /* RELU_THREADS_H */

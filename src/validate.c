@@ -2,18 +2,6 @@
 
 #include <math.h>
 
-int relu__mul3(size_t a, size_t b, size_t c, size_t *out)
-{
-    size_t ab;
-    if (a != 0 && b > SIZE_MAX / a)
-        return 0;
-    ab = a * b;
-    if (ab != 0 && c > SIZE_MAX / ab)
-        return 0;
-    *out = ab * c;
-    return 1;
-}
-
 /* Classification, not arithmetic: validation must not raise FP flags. */
 int relu__finite_f32(float v) { return isfinite(v) != 0; }
 int relu__finite_f64(double v) { return isfinite(v) != 0; }

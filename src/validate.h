@@ -26,13 +26,57 @@ typedef struct relu__buf {
     enum relu__buf_role role;
 } relu__buf;
 
+#if defined(__GNUC__) || defined(__clang__)
+#define RELU__LIKELY(c) __builtin_expect(!!(c), 1)
+#define RELU__UNLIKELY(c) __builtin_expect(!!(c), 0)
+#else
+#define RELU__LIKELY(c) (c)
+#define RELU__UNLIKELY(c) (c)
+#endif
+
+/*
+ * The fast acceptance test of the entry points: a few compares, no division,
+ * no loop. Each is true only where relu__validate_buffers is certain to
+ * return RELU_OK for the buffer(s) in question; an entry point that sees
+ * false calls relu__validate_buffers, which finds the error (or the rare
+ * valid case the fast test does not cover) in the contract's order.
+ *
+ * relu__span_ok: non-NULL, and `bytes` from it do not wrap the address space
+ * (the caller has checked that bytes did not overflow).
+ * relu__apart: two spans that pass relu__span_ok do not overlap.
+ */
+static inline int relu__span_ok(const void *p, size_t bytes)
+{
+    return p != NULL && bytes <= UINTPTR_MAX - (uintptr_t)p;
+}
+static inline int relu__apart(const void *a, size_t abytes, const void *b, size_t bbytes)
+{
+    const uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+    return x + abytes <= y || y + bbytes <= x;
+}
+
 /* SIZE if some count*elem overflows or a buffer would wrap the address space,
  * NULL if a non-empty buffer is NULL, OVERLAP if an output overlaps another
  * non-empty buffer other than an identical (same pointer, same bytes) input. */
 relu_status relu__validate_buffers(const relu__buf *bufs, size_t nbufs);
 
-/* a*b*c into *out; 0 if it overflows size_t. */
-int relu__mul3(size_t a, size_t b, size_t c, size_t *out);
+/* a*b*c into *out; 0 if a*b or (a*b)*c overflows size_t. */
+static inline int relu__mul3(size_t a, size_t b, size_t c, size_t *out)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    size_t ab;
+    return !__builtin_mul_overflow(a, b, &ab) && !__builtin_mul_overflow(ab, c, out);
+#else
+    size_t ab;
+    if (a != 0 && b > SIZE_MAX / a)
+        return 0;
+    ab = a * b;
+    if (ab != 0 && c > SIZE_MAX / ab)
+        return 0;
+    *out = ab * c;
+    return 1;
+#endif
+}
 
 int relu__finite_f32(float v);
 int relu__finite_f64(double v);
