@@ -89,123 +89,76 @@ S8_INLINE __m256i s8_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3)
     return _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+/* The vocabulary of s8_simd.inc (the code shared with s8_avx512.c). */
+#define S8_W 32
+#define S8_MAP_CHUNK 32
+typedef __m256i s8v;
+typedef __m256d s8d;
+typedef __m128i s8di;
+typedef __m256i s8i;
+#define S8V_SET1(b) _mm256_set1_epi8((char)(b))
+#define S8V_BCAST128(m) _mm256_broadcastsi128_si256(m)
+#define S8V_ADD8 _mm256_add_epi8
+#define S8V_AND _mm256_and_si256
+#define S8V_XOR _mm256_xor_si256
+#define S8V_MIN8 _mm256_min_epi8
+#define S8V_MAX8 _mm256_max_epi8
+#define S8V_SHUF _mm256_shuffle_epi8
+#define S8V_SEL7(a, b, s) _mm256_blendv_epi8(a, b, s)
+#define S8V_FROM_BITS(p) s8_bits_to_bytes((uint32_t)*(p))
+/* the conversion rounds in the current mode: round-to-nearest-even in every
+ * call (src/fpenv.h) */
+#define S8D_SET1 _mm256_set1_pd
+#define S8D_MUL _mm256_mul_pd
+#define S8D_DIV _mm256_div_pd
+#define S8D_MIN _mm256_min_pd
+#define S8D_MAX _mm256_max_pd
+#define S8D_RNE _mm256_cvtpd_epi32
+#define S8I_SET1 _mm256_set1_epi32
+
+S8_INLINE __m256i s8_ld(const int8_t *p, size_t left)
+{
+    return s8_load(p, left, 0);
+}
+
+S8_INLINE void s8_st(int8_t *p, __m256i v, size_t left)
+{
+    s8_store(p, v, left);
+}
+
+/* 32 mask bits to 32 bytes: 0xFF where the bit is set. */
+S8_INLINE __m256i s8_bits_to_bytes(uint32_t bits)
+{
+    const __m256i sel = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                         2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    const __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), sel);
+    return _mm256_cmpeq_epi8(_mm256_and_si256(b, bit), bit);
+}
+
+S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
+{
+    const __m256i c = _mm256_set1_epi32((int)bits);
+    uint64_t m = 0;
+    int s;
+    for (s = 0; s < 8; s++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(f + 8 * s));
+        m |= (uint64_t)(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(v, c)))
+             << (8 * s);
+    }
+    return m;
+}
+
+#include "s8_simd.inc"
+
 /* ------------------------------------------------------------------ clamp */
 
 void s8_clamp__avx2(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi)
 {
-    const __m256i vlo = _mm256_set1_epi8(lo), vhi = _mm256_set1_epi8(hi);
-    size_t i = 0;
-    for (; i + 128 <= n; i += 128) {
-        const __m256i a = _mm256_loadu_si256((const __m256i *)(x + i));
-        const __m256i b = _mm256_loadu_si256((const __m256i *)(x + i + 32));
-        const __m256i c = _mm256_loadu_si256((const __m256i *)(x + i + 64));
-        const __m256i d = _mm256_loadu_si256((const __m256i *)(x + i + 96));
-        _mm256_storeu_si256((__m256i *)(y + i), _mm256_min_epi8(_mm256_max_epi8(a, vlo), vhi));
-        _mm256_storeu_si256((__m256i *)(y + i + 32), _mm256_min_epi8(_mm256_max_epi8(b, vlo), vhi));
-        _mm256_storeu_si256((__m256i *)(y + i + 64), _mm256_min_epi8(_mm256_max_epi8(c, vlo), vhi));
-        _mm256_storeu_si256((__m256i *)(y + i + 96), _mm256_min_epi8(_mm256_max_epi8(d, vlo), vhi));
-    }
-    for (; i + 32 <= n; i += 32) {
-        const __m256i a = _mm256_loadu_si256((const __m256i *)(x + i));
-        _mm256_storeu_si256((__m256i *)(y + i), _mm256_min_epi8(_mm256_max_epi8(a, vlo), vhi));
-    }
-    for (; i < n; i++) {
-        const int8_t v = x[i] < lo ? lo : x[i];
-        y[i] = v > hi ? hi : v;
-    }
+    s8_clamp_run(x, y, n, lo, hi);
 }
 
 /* ---------------------------------------------------------------- lookups */
-
-/*
- * A 256-entry byte lookup with vpshufb over the table's sixteen 16-byte
- * rows. vpshufb returns row[i & 15], or 0 where bit 7 of i is set. For an
- * index u with high nibble h, split in halves of eight rows: in the low half
- * (u < 128), id_k = u - 16k (bytes, wrapping) has bit 7 clear exactly for
- * k <= h and keeps u's low nibble; so adding vpshufb(D_k, id_k) over k = 0..7,
- * where D_0 = E_0 and D_k = E_k - E_(k-1) (bytes, mod 256), telescopes to
- * E_h[u & 15]. The high half does the same from u - 128 with rows 8..15, and
- * bit 7 of u picks the half.
- *
- * E is the table itself ("plain") or the table minus the index ("affine":
- * y = u + E[u], the sum starting at u instead of 0), whichever has fewer
- * non-zero rows D_k, and rows with D_k == 0 are skipped. Activation tables
- * are mostly flat (saturated) or the identity, so most lookups take a few
- * shuffles instead of sixteen; an arbitrary table takes sixteen.
- */
-typedef struct s8_plan {
-    int n[2];        /* rows used in each half */
-    __m256i base[2]; /* all-ones where the half is affine */
-    __m256i d[2][8]; /* the used rows' deltas, broadcast */
-    __m256i o[2][8]; /* -16 * (row within the half), broadcast */
-} s8_plan;
-
-/* lo: table entries 0..127, hi: entries 128..255 */
-S8_INLINE void s8_plan_init(s8_plan *p, const int8_t *lo, const int8_t *hi)
-{
-    const __m128i step = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    int h, k;
-    for (h = 0; h < 2; h++) {
-        const int8_t *t = h ? hi : lo;
-        __m128i dp[8], da[8], prevp = _mm_setzero_si128(), preva = _mm_setzero_si128();
-        int np = 0, na = 0, aff, cnt = 0;
-        for (k = 0; k < 8; k++) {
-            const __m128i r = _mm_loadu_si128((const __m128i *)(t + 16 * k));
-            const __m128i e = _mm_sub_epi8(r, _mm_add_epi8(step, _mm_set1_epi8((char)(16 * (8 * h + k)))));
-            dp[k] = _mm_sub_epi8(r, prevp);
-            da[k] = _mm_sub_epi8(e, preva);
-            prevp = r;
-            preva = e;
-            np += !_mm_testz_si128(dp[k], dp[k]);
-            na += !_mm_testz_si128(da[k], da[k]);
-        }
-        aff = na < np;
-        p->base[h] = aff ? _mm256_set1_epi8(-1) : _mm256_setzero_si256();
-        for (k = 0; k < 8; k++) {
-            const __m128i dk = aff ? da[k] : dp[k];
-            if (_mm_testz_si128(dk, dk))
-                continue;
-            p->d[h][cnt] = _mm256_broadcastsi128_si256(dk);
-            p->o[h][cnt] = _mm256_set1_epi8((char)(-16 * k));
-            cnt++;
-        }
-        p->n[h] = cnt;
-    }
-}
-
-S8_INLINE __m256i s8_look(const s8_plan *p, __m256i v)
-{
-    const __m256i w = _mm256_xor_si256(v, _mm256_set1_epi8((char)0x80));
-    __m256i a = _mm256_and_si256(v, p->base[0]), b = _mm256_and_si256(v, p->base[1]);
-    int j;
-    for (j = 0; j < p->n[0]; j++)
-        a = _mm256_add_epi8(a, _mm256_shuffle_epi8(p->d[0][j], _mm256_add_epi8(v, p->o[0][j])));
-    for (j = 0; j < p->n[1]; j++)
-        b = _mm256_add_epi8(b, _mm256_shuffle_epi8(p->d[1][j], _mm256_add_epi8(w, p->o[1][j])));
-    return _mm256_blendv_epi8(a, b, v);
-}
-
-/* Two vectors at once: each row's delta and offset are loaded once. */
-S8_INLINE void s8_look2(const s8_plan *p, __m256i v0, __m256i v1, __m256i *y0, __m256i *y1)
-{
-    const __m256i hb = _mm256_set1_epi8((char)0x80);
-    const __m256i w0 = _mm256_xor_si256(v0, hb), w1 = _mm256_xor_si256(v1, hb);
-    __m256i a0 = _mm256_and_si256(v0, p->base[0]), a1 = _mm256_and_si256(v1, p->base[0]);
-    __m256i b0 = _mm256_and_si256(v0, p->base[1]), b1 = _mm256_and_si256(v1, p->base[1]);
-    int j;
-    for (j = 0; j < p->n[0]; j++) {
-        const __m256i d = p->d[0][j], o = p->o[0][j];
-        a0 = _mm256_add_epi8(a0, _mm256_shuffle_epi8(d, _mm256_add_epi8(v0, o)));
-        a1 = _mm256_add_epi8(a1, _mm256_shuffle_epi8(d, _mm256_add_epi8(v1, o)));
-    }
-    for (j = 0; j < p->n[1]; j++) {
-        const __m256i d = p->d[1][j], o = p->o[1][j];
-        b0 = _mm256_add_epi8(b0, _mm256_shuffle_epi8(d, _mm256_add_epi8(w0, o)));
-        b1 = _mm256_add_epi8(b1, _mm256_shuffle_epi8(d, _mm256_add_epi8(w1, o)));
-    }
-    *y0 = _mm256_blendv_epi8(a0, b0, v0);
-    *y1 = _mm256_blendv_epi8(a1, b1, v1);
-}
 
 void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
 {
@@ -221,29 +174,15 @@ void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
     for (; i + 64 <= n; i += 64) {
         __m256i a = _mm256_loadu_si256((const __m256i *)(x + i));
         __m256i b = _mm256_loadu_si256((const __m256i *)(x + i + 32));
-        s8_look2(&p, a, b, &a, &b);
+        s8_plan_look2(&p, a, b, &a, &b);
         _mm256_storeu_si256((__m256i *)(y + i), a);
         _mm256_storeu_si256((__m256i *)(y + i + 32), b);
     }
     for (; i < n; i += 32) {
         const size_t w = n - i;
-        s8_store(y + i, s8_look(&p, s8_load(x + i, w, 0)), w);
+        s8_store(y + i, s8_plan_look(&p, s8_load(x + i, w, 0)), w);
     }
 }
-
-/* All 256 inputs, in x order (-128 first): the maps are built from these;
- * s8_iota + 128 is (int8_t)q for q = 0..127, s8_iota for q = 128..255. */
-static const int8_t s8_iota[256] __attribute__((aligned(32))) = {
-#define S8_R16(b) (int8_t)(b), (int8_t)(b + 1), (int8_t)(b + 2), (int8_t)(b + 3), \
-    (int8_t)(b + 4), (int8_t)(b + 5), (int8_t)(b + 6), (int8_t)(b + 7),            \
-    (int8_t)(b + 8), (int8_t)(b + 9), (int8_t)(b + 10), (int8_t)(b + 11),         \
-    (int8_t)(b + 12), (int8_t)(b + 13), (int8_t)(b + 14), (int8_t)(b + 15)
-    S8_R16(-128), S8_R16(-112), S8_R16(-96), S8_R16(-80),
-    S8_R16(-64), S8_R16(-48), S8_R16(-32), S8_R16(-16),
-    S8_R16(0), S8_R16(16), S8_R16(32), S8_R16(48),
-    S8_R16(64), S8_R16(80), S8_R16(96), S8_R16(112)
-#undef S8_R16
-};
 
 /* ----------------------------------------------------------------- s8_grad */
 
@@ -265,69 +204,6 @@ S8_INLINE __m256i s8_grad32(__m256i v, __m256i d, const float *factor, __m256i d
         r[g] = s8_grad8(_mm256_i32gather_ps(factor, _mm256_and_si256(s8_x32(v, g), m), 4),
                         s8_x32(d, g), dy_zp, dx_zp);
     return s8_pack(r[0], r[1], r[2], r[3]);
-}
-
-/*
- * The distinct factors of a gradient table when there are at most four
- * (relu, leaky and clipped have two): their bit patterns and, per class, the
- * 256-bit mask (eight 32-bit words) of the entries holding it. Returns the
- * number of classes, or 0 if there are more than four.
- */
-S8_INLINE int s8_classes(const float *factor, uint32_t val[4], uint32_t eq[4][8])
-{
-    uint32_t left[8];
-    int k = 0, w, s;
-    for (w = 0; w < 8; w++)
-        left[w] = ~0u;
-    for (;;) {
-        __m256i c;
-        for (w = 0; w < 8 && left[w] == 0; w++)
-            ;
-        if (w == 8)
-            break;
-        if (k == 4)
-            return 0;
-        memcpy(&val[k], factor + 32 * w + __builtin_ctz(left[w]), sizeof val[k]);
-        c = _mm256_set1_epi32((int)val[k]);
-        for (w = 0; w < 8; w++) {
-            uint32_t m = 0;
-            for (s = 0; s < 4; s++) {
-                const __m256i f = _mm256_loadu_si256((const __m256i *)(factor + 32 * w + 8 * s));
-                m |= (uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(f, c)))
-                     << (8 * s);
-            }
-            eq[k][w] = m;
-            left[w] &= ~m;
-        }
-        k++;
-    }
-    for (s = k; s < 4; s++)
-        for (w = 0; w < 8; w++)
-            eq[s][w] = 0;
-    return k;
-}
-
-/* 32 mask bits to 32 bytes: 0xFF where the bit is set. */
-S8_INLINE __m256i s8_bits_to_bytes(uint32_t bits)
-{
-    const __m256i sel = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
-                                         2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
-    const __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)bits), sel);
-    return _mm256_cmpeq_epi8(_mm256_and_si256(b, bit), bit);
-}
-
-/* The class code table: byte bit 7 = class bit 0, byte bit 6 = class bit 1. */
-S8_INLINE void s8_class_code(uint32_t eq[4][8], int8_t code[256])
-{
-    int w;
-    for (w = 0; w < 8; w++) {
-        const __m256i b0 = s8_bits_to_bytes(eq[1][w] | eq[3][w]);
-        const __m256i b1 = s8_bits_to_bytes(eq[2][w] | eq[3][w]);
-        _mm256_storeu_si256((__m256i *)(code + 32 * w),
-                            _mm256_or_si256(_mm256_and_si256(b0, _mm256_set1_epi8((char)0x80)),
-                                            _mm256_and_si256(b1, _mm256_set1_epi8(0x40))));
-    }
 }
 
 /* dx as a function of dy alone for the factor with bits fbits: the
@@ -357,7 +233,7 @@ S8_INLINE void s8_dy_table(uint32_t fbits, __m256i dy_zp, __m256i dx_zp, int8_t 
  */
 S8_INLINE void s8_grad_few(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
                            const relu__s8_grad *g, int k, const uint32_t val[4],
-                           uint32_t eq[4][8])
+                           uint64_t eq[4][4])
 {
     const __m256i dy_zp = _mm256_set1_epi32(g->dy_zero_point);
     const __m256i dx_zp = _mm256_set1_epi32(g->dx_zero_point);
@@ -379,17 +255,17 @@ S8_INLINE void s8_grad_few(const int8_t *x, const int8_t *dy, int8_t *dx, size_t
         const __m256i d0 = _mm256_loadu_si256((const __m256i *)(dy + i));
         const __m256i d1 = _mm256_loadu_si256((const __m256i *)(dy + i + 32));
         __m256i r0, r1;
-        s8_look2(&G[0], d0, d1, &r0, &r1);
+        s8_plan_look2(&G[0], d0, d1, &r0, &r1);
         if (k > 1) {
             __m256i c0, c1, g0, g1;
-            s8_look2(&C, v0, v1, &c0, &c1);
-            s8_look2(&G[1], d0, d1, &g0, &g1);
+            s8_plan_look2(&C, v0, v1, &c0, &c1);
+            s8_plan_look2(&G[1], d0, d1, &g0, &g1);
             r0 = _mm256_blendv_epi8(r0, g0, c0);
             r1 = _mm256_blendv_epi8(r1, g1, c1);
             if (k > 2) {
                 __m256i h0, h1;
-                s8_look2(&G[2], d0, d1, &g0, &g1);
-                s8_look2(&G[3], d0, d1, &h0, &h1);
+                s8_plan_look2(&G[2], d0, d1, &g0, &g1);
+                s8_plan_look2(&G[3], d0, d1, &h0, &h1);
                 r0 = _mm256_blendv_epi8(r0, _mm256_blendv_epi8(g0, h0, c0), _mm256_add_epi8(c0, c0));
                 r1 = _mm256_blendv_epi8(r1, _mm256_blendv_epi8(g1, h1, c1), _mm256_add_epi8(c1, c1));
             }
@@ -400,12 +276,12 @@ S8_INLINE void s8_grad_few(const int8_t *x, const int8_t *dy, int8_t *dx, size_t
     for (; i < n; i += 32) {
         const size_t w = n - i;
         const __m256i v = s8_load(x + i, w, 0), d = s8_load(dy + i, w, 0);
-        __m256i r = s8_look(&G[0], d);
+        __m256i r = s8_plan_look(&G[0], d);
         if (k > 1) {
-            const __m256i cv = s8_look(&C, v);
-            r = _mm256_blendv_epi8(r, s8_look(&G[1], d), cv);
+            const __m256i cv = s8_plan_look(&C, v);
+            r = _mm256_blendv_epi8(r, s8_plan_look(&G[1], d), cv);
             if (k > 2) {
-                const __m256i r23 = _mm256_blendv_epi8(s8_look(&G[2], d), s8_look(&G[3], d), cv);
+                const __m256i r23 = _mm256_blendv_epi8(s8_plan_look(&G[2], d), s8_plan_look(&G[3], d), cv);
                 r = _mm256_blendv_epi8(r, r23, _mm256_add_epi8(cv, cv));
             }
         }
@@ -420,7 +296,8 @@ void s8_grad__avx2(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
     const __m256i dx_zp = _mm256_set1_epi32(g->dx_zero_point);
     size_t i;
     if (n >= S8_FEW_MIN) {
-        uint32_t val[4], eq[4][8];
+        uint32_t val[4];
+        uint64_t eq[4][4];
         const int k = s8_classes(g->factor, val, eq);
         if (k != 0) {
             s8_grad_few(x, dy, dx, n, g, k, val, eq);
@@ -435,39 +312,6 @@ void s8_grad__avx2(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
 }
 
 /* ----------------------------------------------------- PReLU forward math */
-
-typedef struct s8_pf {
-    __m256d xs, ys, rcp, one, lo, hi;
-    __m128i x_zp; /* int32 */
-    __m256i y_zp; /* int32 */
-    int pow2;     /* y_scale is a power of two: f / y_scale == f * rcp exactly */
-} s8_pf;
-
-S8_INLINE void s8_pf_init(s8_pf *k, const relu__s8_prelu_quant *q)
-{
-    uint64_t bits;
-    memcpy(&bits, &q->y_scale, sizeof bits);
-    /* a float scale is a normal double: a power of two iff no mantissa bits;
-     * then the quotient is exact either way (no double overflow/underflow
-     * for |f| <= 2^266 and scales >= 2^-149) */
-    k->pow2 = (bits & 0x000FFFFFFFFFFFFFull) == 0;
-    k->xs = _mm256_set1_pd(q->x_scale);
-    k->ys = _mm256_set1_pd(q->y_scale);
-    k->rcp = _mm256_set1_pd(1.0 / q->y_scale);
-    k->one = _mm256_set1_pd(1.0);
-    k->lo = _mm256_set1_pd(-512.0);
-    k->hi = _mm256_set1_pd(512.0);
-    k->x_zp = _mm_set1_epi32(q->x_zero_point);
-    k->y_zp = _mm256_set1_epi32(q->y_zero_point);
-}
-
-/* t = f / y_scale, clamped to +-512, round half even to int32. */
-S8_INLINE __m128i s8_pf_quot(__m256d f, const s8_pf *k)
-{
-    __m256d t = k->pow2 ? _mm256_mul_pd(f, k->rcp) : _mm256_div_pd(f, k->ys);
-    t = _mm256_min_pd(_mm256_max_pd(t, k->lo), k->hi);
-    return _mm256_cvtpd_epi32(t);
-}
 
 /*
  * Four elements of s8_prelu_forward__scalar's prelu_fwd_one, xi = x - x_zp:
@@ -501,20 +345,13 @@ S8_INLINE __m256i s8_pf32_neg(const __m256d v[8], __m256d a, int finite, const s
     return s8_pack(r[0], r[1], r[2], r[3]);
 }
 
-S8_INLINE int s8_finite(float a)
-{
-    uint32_t b;
-    memcpy(&b, &a, sizeof b);
-    return (b & 0x7F800000u) != 0x7F800000u;
-}
-
 /* 32 elements, a[j] the alphas of elements 4j..4j+3. */
 S8_INLINE __m256i s8_pf32(__m256i v, const __m256d a[8], const s8_pf *k)
 {
     __m256i r[4];
     int g;
     for (g = 0; g < 4; g++) {
-        const __m256i xi = _mm256_sub_epi32(s8_x32(v, g), _mm256_set_m128i(k->x_zp, k->x_zp));
+        const __m256i xi = _mm256_sub_epi32(s8_x32(v, g), k->x_zp);
         const __m128i r0 = s8_pf4(_mm256_castsi256_si128(xi), a[2 * g], k);
         const __m128i r1 = s8_pf4(_mm256_extracti128_si256(xi, 1), a[2 * g + 1], k);
         r[g] = _mm256_add_epi32(_mm256_set_m128i(r1, r0), k->y_zp);
@@ -530,7 +367,7 @@ S8_INLINE __m256i s8_pf32n(__m256i v, const __m256d a[8], const s8_pf *k, size_t
     if (n >= 32)
         return s8_pf32(v, a, k);
     for (g = 0; g < 4; g++) {
-        const __m256i xi = _mm256_sub_epi32(s8_x32(v, g), _mm256_set_m128i(k->x_zp, k->x_zp));
+        const __m256i xi = _mm256_sub_epi32(s8_x32(v, g), k->x_zp);
         const __m128i r0 = 8 * (size_t)g < n ? s8_pf4(_mm256_castsi256_si128(xi), a[2 * g], k)
                                              : _mm_setzero_si128();
         const __m128i r1 = 8 * (size_t)g + 4 < n
@@ -541,57 +378,6 @@ S8_INLINE __m256i s8_pf32n(__m256i v, const __m256d a[8], const s8_pf *k, size_t
     return s8_pack(r[0], r[1], r[2], r[3]);
 }
 
-
-/* Box layouts, as in s8_avx512.c with 32-byte vectors. */
-enum { S8_SEGMENTS, S8_STRIPS, S8_PACKED };
-
-S8_INLINE int s8_layout(const relu__box *b)
-{
-    const size_t row = b->chans * b->len;
-    if (b->len >= 32 || (b->chans > 1 && b->chan_stride != b->len))
-        return S8_SEGMENTS;
-    if (b->rows > 1 && row < 32 && b->row_stride == row)
-        return S8_PACKED;
-    return S8_STRIPS;
-}
-
-/* A channel's map pays off from about this many elements. */
-#define S8_MAP_MIN(nneg) (32 * (size_t)(nneg) + 64)
-
-/* The forward: runs of 16 or more whose channels each have enough elements
- * for a map take the segments (one channel per vector, mapped). */
-S8_INLINE int s8_layout_fwd(const relu__box *b, int32_t x_zp)
-{
-    const int layout = s8_layout(b);
-    const size_t nneg = ((size_t)(x_zp + 129) + 31) / 32;
-    if (layout != S8_SEGMENTS && b->len >= 16 && b->rows * b->len >= S8_MAP_MIN(nneg))
-        return S8_SEGMENTS;
-    return layout;
-}
-
-/* The backward and the forward without maps: with few rows, runs of 8 or
- * more are cheaper one channel per vector than with per-lane set-up. */
-S8_INLINE int s8_layout_few_rows(const relu__box *b, int layout)
-{
-    if (layout == S8_STRIPS && b->rows < 4 && b->len >= 8)
-        return S8_SEGMENTS;
-    return layout;
-}
-
-S8_INLINE void s8_lane_channels(size_t p0, size_t w, const relu__box *b, uint16_t ch[32])
-{
-    size_t c = p0 / b->len, i = p0 % b->len, j;
-    for (j = 0; j < w; j++) {
-        ch[j] = (uint16_t)c;
-        if (++i == b->len) {
-            i = 0;
-            if (++c == b->chans)
-                c = 0;
-        }
-    }
-    for (; j < 32; j++)
-        ch[j] = 0;
-}
 
 /* ------------------------------------------------------------ PReLU forward */
 
@@ -647,7 +433,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
                     const size_t off = r * b->row_stride + c * b->chan_stride;
                     for (i = 0; i < b->len; i += 32) {
                         const size_t w = b->len - i;
-                        s8_store(y + off + i, s8_look(&l, s8_load(x + off + i, w, 0)), w);
+                        s8_store(y + off + i, s8_plan_look(&l, s8_load(x + off + i, w, 0)), w);
                     }
                 }
             } else {
@@ -668,7 +454,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
         size_t p0;
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
-            uint16_t ch[32];
+            uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
             size_t w;
             if (layout == S8_PACKED)
@@ -822,7 +608,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
                                 _mm256_srai_epi16(_mm256_unpackhi_epi8(d, d), 8), dy_zp16);
                             const __m256i z = _mm256_setzero_si256();
                             s8_store(dx + off + i,
-                                     _mm256_blendv_epi8(s8_look(gn, d), s8_look(&gpos, d), pos), w);
+                                     _mm256_blendv_epi8(s8_plan_look(gn, d), s8_plan_look(&gpos, d), pos), w);
                             acc[0] = _mm256_add_epi32(
                                 acc[0], _mm256_add_epi32(
                                             _mm256_madd_epi16(_mm256_min_epi16(xlo, z), dlo),
@@ -870,7 +656,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
             __m256 neg[4];
             __m256i acc[4];
             int64_t lane[32];
-            uint16_t ch[32];
+            uint32_t ch[32];
             float nf[32] __attribute__((aligned(32)));
             unsigned vecs = 0;
             size_t w, jj;
@@ -930,22 +716,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
             }
             S8_PB_LANE_FLUSH();
 #undef S8_PB_LANE_FLUSH
-            {
-                /* one memory update per run of equal channels: a chained
-                 * read-modify-write of one int64 per lane would cost a
-                 * store-forwarding round trip each */
-                int64_t run = 0;
-                uint16_t cur = ch[0];
-                for (jj = 0; jj < w; jj++) {
-                    if (ch[jj] != cur) {
-                        chan_sum[cur] += run;
-                        run = 0;
-                        cur = ch[jj];
-                    }
-                    run += lane[jj];
-                }
-                chan_sum[cur] += run;
-            }
+            s8_fold_runs(chan_sum, ch, lane, w);
             if (layout == S8_PACKED)
                 break;
         }

@@ -70,9 +70,57 @@ S8_INLINE void s8_st(int8_t *p, __m512i v, size_t left)
         _mm512_mask_storeu_epi8(p, s8_mask(left), v);
 }
 
+/* The vocabulary of s8_simd.inc (the code shared with s8_avx2.c). */
+#define S8_W 64
+#define S8_MAP_CHUNK 16
+typedef __m512i s8v;
+typedef __m512d s8d;
+typedef __m256i s8di;
+typedef __m512i s8i;
+#define S8V_SET1(b) _mm512_set1_epi8((char)(b))
+#define S8V_BCAST128(m) _mm512_broadcast_i32x4(m)
+#define S8V_ADD8 _mm512_add_epi8
+#define S8V_AND _mm512_and_si512
+#define S8V_XOR _mm512_xor_si512
+#define S8V_MIN8 _mm512_min_epi8
+#define S8V_MAX8 _mm512_max_epi8
+#define S8V_SHUF _mm512_shuffle_epi8
+#define S8V_SEL7(a, b, s) _mm512_mask_blend_epi8(_mm512_movepi8_mask(s), a, b)
+#define S8V_FROM_BITS(p) _mm512_movm_epi8((__mmask64)*(p))
+#define S8D_SET1 _mm512_set1_pd
+#define S8D_MUL _mm512_mul_pd
+#define S8D_DIV _mm512_div_pd
+#define S8D_MIN _mm512_min_pd
+#define S8D_MAX _mm512_max_pd
+#define S8D_RNE(t) _mm512_cvt_roundpd_epi32(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define S8I_SET1 _mm512_set1_epi32
+
+S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
+{
+    const __m512i c = _mm512_set1_epi32((int)bits);
+    uint64_t m = 0;
+    int s;
+    for (s = 0; s < 4; s++)
+        m |= (uint64_t)_mm512_cmpeq_epi32_mask(_mm512_loadu_si512(f + 16 * s), c) << (16 * s);
+    return m;
+}
+
+#include "s8_simd.inc"
+
 /* Round half to even to int32 (the value is an exact integer afterwards);
  * none of the values converted here is NaN or beyond int32. */
 #define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+
+/* A 4x4 transpose of 128-bit lanes: lane L of p[j] is lane j of a_L. */
+S8_INLINE void s8_tr4x128(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512i p[4])
+{
+    const __m512i t0 = _mm512_shuffle_i64x2(a0, a1, 0x44), t1 = _mm512_shuffle_i64x2(a0, a1, 0xEE);
+    const __m512i t2 = _mm512_shuffle_i64x2(a2, a3, 0x44), t3 = _mm512_shuffle_i64x2(a2, a3, 0xEE);
+    p[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
+    p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
+    p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
+    p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+}
 
 /*
  * 64 floats (four vectors of 16, in order) as four byte planes: byte j of
@@ -85,18 +133,11 @@ S8_INLINE void s8_float_planes(const __m512i f[4], __m512i p[4])
     const __m512i by_plane = _mm512_broadcast_i32x4(
         _mm_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15));
     const __m512i gather = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
-    __m512i a[4], t0, t1, t2, t3;
+    __m512i a[4];
     int i;
     for (i = 0; i < 4; i++)
         a[i] = _mm512_permutexvar_epi32(gather, _mm512_shuffle_epi8(f[i], by_plane));
-    t0 = _mm512_shuffle_i64x2(a[0], a[1], 0x44);
-    t1 = _mm512_shuffle_i64x2(a[0], a[1], 0xEE);
-    t2 = _mm512_shuffle_i64x2(a[2], a[3], 0x44);
-    t3 = _mm512_shuffle_i64x2(a[2], a[3], 0xEE);
-    p[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
-    p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
-    p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
-    p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+    s8_tr4x128(a[0], a[1], a[2], a[3], p);
 }
 
 /*
@@ -151,71 +192,10 @@ S8_INLINE __m512i s8_grad_core(const __m512 f[4], __m512i dlo, __m512i dhi, __m5
 }
 
 /*
- * The distinct factors of a gradient table, when there are at most four
- * (relu, leaky and clipped have two): their bit patterns and, per class, the
- * 256-bit mask of the entries holding it. Returns the number of classes, or
- * 0 if there are more than four.
- */
-S8_INLINE int s8_classes(const float *factor, uint32_t val[4], uint64_t eq[4][4])
-{
-    __m512i f[16];
-    uint64_t left[4] = {~(uint64_t)0, ~(uint64_t)0, ~(uint64_t)0, ~(uint64_t)0};
-    int k = 0, w, s;
-    for (s = 0; s < 16; s++)
-        f[s] = _mm512_loadu_si512(factor + 16 * s);
-    for (;;) {
-        __m512i c;
-        for (w = 0; w < 4 && left[w] == 0; w++)
-            ;
-        if (w == 4)
-            break;
-        if (k == 4)
-            return 0;
-        memcpy(&val[k], factor + 64 * w + __builtin_ctzll(left[w]), sizeof val[k]);
-        c = _mm512_set1_epi32((int)val[k]);
-        for (w = 0; w < 4; w++) {
-            uint64_t m = 0;
-            for (s = 0; s < 4; s++)
-                m |= (uint64_t)_mm512_cmpeq_epi32_mask(f[4 * w + s], c) << (16 * s);
-            eq[k][w] = m;
-            left[w] &= ~m;
-        }
-        k++;
-    }
-    for (w = k; w < 4; w++)
-        eq[w][0] = eq[w][1] = eq[w][2] = eq[w][3] = 0;
-    return k;
-}
-
-/* The class code table: byte bit 7 = class bit 0, byte bit 6 = class bit 1. */
-S8_INLINE void s8_class_code(uint64_t eq[4][4], __m512i code[4])
-{
-    int w;
-    for (w = 0; w < 4; w++)
-        code[w] = _mm512_or_si512(
-            _mm512_maskz_mov_epi8(eq[1][w] | eq[3][w], _mm512_set1_epi8((char)0x80)),
-            _mm512_maskz_mov_epi8(eq[2][w] | eq[3][w], _mm512_set1_epi8(0x40)));
-}
-
-/*
  * dx as a function of dy alone for one factor f, as a 256-entry table
  * indexed by (uint8_t)dy: the canonical gradient of the 256 dy values.
  * s8_iota + 128 holds dy = 0..127, s8_iota dy = -128..-1.
  */
-/* All 256 inputs, in x order (-128 first): the tables are built from these;
- * s8_iota + 128 is (int8_t)q for q = 0..127, s8_iota for q = 128..255. */
-static const int8_t s8_iota[256] __attribute__((aligned(64))) = {
-#define S8_R16(b) (int8_t)(b), (int8_t)(b + 1), (int8_t)(b + 2), (int8_t)(b + 3), \
-    (int8_t)(b + 4), (int8_t)(b + 5), (int8_t)(b + 6), (int8_t)(b + 7),            \
-    (int8_t)(b + 8), (int8_t)(b + 9), (int8_t)(b + 10), (int8_t)(b + 11),         \
-    (int8_t)(b + 12), (int8_t)(b + 13), (int8_t)(b + 14), (int8_t)(b + 15)
-    S8_R16(-128), S8_R16(-112), S8_R16(-96), S8_R16(-80),
-    S8_R16(-64), S8_R16(-48), S8_R16(-32), S8_R16(-16),
-    S8_R16(0), S8_R16(16), S8_R16(32), S8_R16(48),
-    S8_R16(64), S8_R16(80), S8_R16(96), S8_R16(112)
-#undef S8_R16
-};
-
 S8_INLINE void s8_dy_table(uint32_t fbits, __m512i dy_zp16, __m512i dx_zp32, __m512i g[4])
 {
     float fv;
@@ -234,38 +214,6 @@ S8_INLINE void s8_dy_table(uint32_t fbits, __m512i dy_zp16, __m512i dx_zp32, __m
 #define S8_FEW_MIN 1024
 
 /* ----------------------------------------------------- PReLU forward math */
-
-typedef struct s8_pf {
-    __m512d xs, ys, rcp, one, lo, hi;
-    __m512i x_zp, y_zp; /* int32 */
-    int pow2;           /* y_scale is a power of two: f / y_scale == f * rcp exactly */
-} s8_pf;
-
-S8_INLINE void s8_pf_init(s8_pf *k, const relu__s8_prelu_quant *q)
-{
-    uint64_t bits;
-    memcpy(&bits, &q->y_scale, sizeof bits);
-    /* a float scale is a normal double: a power of two iff no mantissa bits.
-     * Then the quotient is exact either way (|f| <= 2^266, scales >= 2^-149:
-     * never beyond double's range). */
-    k->pow2 = (bits & 0x000FFFFFFFFFFFFFull) == 0;
-    k->xs = _mm512_set1_pd(q->x_scale);
-    k->ys = _mm512_set1_pd(q->y_scale);
-    k->rcp = _mm512_set1_pd(1.0 / q->y_scale);
-    k->one = _mm512_set1_pd(1.0);
-    k->lo = _mm512_set1_pd(-512.0);
-    k->hi = _mm512_set1_pd(512.0);
-    k->x_zp = _mm512_set1_epi32(q->x_zero_point);
-    k->y_zp = _mm512_set1_epi32(q->y_zero_point);
-}
-
-/* t = f / y_scale, clamped to +-512, round half even to int32. */
-S8_INLINE __m256i s8_pf_quot(__m512d f, const s8_pf *k)
-{
-    __m512d t = k->pow2 ? _mm512_mul_pd(f, k->rcp) : _mm512_div_pd(f, k->ys);
-    t = _mm512_min_pd(_mm512_max_pd(t, k->lo), k->hi);
-    return _mm512_cvt_roundpd_epi32(t, S8_RNE);
-}
 
 /*
  * Eight elements of s8_prelu_forward__scalar's prelu_fwd_one, xi = x - x_zp:
@@ -306,13 +254,6 @@ S8_INLINE __m128i s8_pf16_neg(__m512d v0, __m512d v1, __m512d a, int finite, con
     }
     r = _mm512_inserti64x4(_mm512_castsi256_si512(s8_pf_quot(f0, k)), s8_pf_quot(f1, k), 1);
     return _mm512_cvtsepi32_epi8(_mm512_add_epi32(r, k->y_zp));
-}
-
-S8_INLINE int s8_finite(float a)
-{
-    uint32_t b;
-    memcpy(&b, &a, sizeof b);
-    return (b & 0x7F800000u) != 0x7F800000u;
 }
 
 /* 64 elements, a[j] the alphas of elements 8j..8j+7. */
@@ -404,14 +345,9 @@ S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8
     for (r = 0; r < 16; r++) {
         const __m512i a0 = _mm512_load_si512(tmp[0][r]), a1 = _mm512_load_si512(tmp[1][r]);
         const __m512i a2 = _mm512_load_si512(tmp[2][r]), a3 = _mm512_load_si512(tmp[3][r]);
-        const __m512i t0 = _mm512_shuffle_i64x2(a0, a1, 0x44), t1 = _mm512_shuffle_i64x2(a0, a1, 0xEE);
-        const __m512i t2 = _mm512_shuffle_i64x2(a2, a3, 0x44), t3 = _mm512_shuffle_i64x2(a2, a3, 0xEE);
         __m512i p[4];
         int L;
-        p[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
-        p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
-        p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
-        p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+        s8_tr4x128(a0, a1, a2, a3, p);
         for (L = 0; L < 4; L++)
             if (out[16 * L + r]) {
                 if (outm[16 * L + r] == ~(__mmask64)0)
@@ -422,90 +358,11 @@ S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8
     }
 }
 
-/*
- * Where a PReLU box's elements are, and which channel each vector lane has.
- *
- *  - "segments": len >= 64, or a layout the two others do not cover: each
- *    (row, channel) run of len bytes is processed alone, with the channel's
- *    parameters broadcast;
- *  - "strips": a row (chans*len contiguous bytes) is cut into 64-byte
- *    strips; a strip's lanes keep their channels in every row, so the
- *    per-lane parameters are set up once per strip and the rows loop inside;
- *  - "packed": rows shorter than 64 bytes and contiguous: a vector holds
- *    floor(64/row) whole rows, so lane j is always position j % row.
- */
-enum { S8_SEGMENTS, S8_STRIPS, S8_PACKED };
-
-S8_INLINE int s8_layout(const relu__box *b)
-{
-    const size_t row = b->chans * b->len;
-    if (b->len >= 64 || (b->chans > 1 && b->chan_stride != b->len))
-        return S8_SEGMENTS;
-    if (b->rows > 1 && row < 64 && b->row_stride == row)
-        return S8_PACKED;
-    return S8_STRIPS;
-}
-
-/* A channel's map (nneg alpha-dependent 16-entry chunks) pays off from
- * about this many elements. */
-#define S8_MAP_MIN(nneg) (16 * (size_t)(nneg) + 64)
-
-/* The forward: runs of 16 or more whose channels each have enough elements
- * for a map take the segments (one channel per vector, mapped). */
-S8_INLINE int s8_layout_fwd(const relu__box *b, int32_t x_zp)
-{
-    const int layout = s8_layout(b);
-    const size_t nneg = ((size_t)(x_zp + 129) + 15) / 16;
-    if (layout != S8_SEGMENTS && b->len >= 16 && b->rows * b->len >= S8_MAP_MIN(nneg))
-        return S8_SEGMENTS;
-    return layout;
-}
-
-/* The backward's per-lane sums are folded into channels once per strip:
- * with few rows and runs of 8 or more, one channel per vector is cheaper. */
-S8_INLINE int s8_layout_bwd(const relu__box *b)
-{
-    const int layout = s8_layout(b);
-    if (layout == S8_STRIPS && b->rows < 4 && b->len >= 8)
-        return S8_SEGMENTS;
-    return layout;
-}
-
-/*
- * The channel of each of the w lanes of a vector whose first element is at
- * position p0 of a row (positions wrap at chans*len: the packed layout).
- */
-S8_INLINE void s8_lane_channels(size_t p0, size_t w, const relu__box *b, uint32_t ch[64])
-{
-    size_t c = p0 / b->len, i = p0 % b->len, j;
-    for (j = 0; j < w; j++) {
-        ch[j] = (uint32_t)c;
-        if (++i == b->len) {
-            i = 0;
-            if (++c == b->chans)
-                c = 0;
-        }
-    }
-    for (; j < 64; j++)
-        ch[j] = 0;
-}
-
 /* ------------------------------------------------------------------ clamp */
 
 void s8_clamp__avx512(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi)
 {
-    const __m512i vlo = _mm512_set1_epi8(lo), vhi = _mm512_set1_epi8(hi);
-    size_t i = 0;
-    for (; i + 256 <= n; i += 256) {
-        const __m512i a = _mm512_loadu_si512(x + i), b = _mm512_loadu_si512(x + i + 64);
-        const __m512i c = _mm512_loadu_si512(x + i + 128), d = _mm512_loadu_si512(x + i + 192);
-        _mm512_storeu_si512(y + i, _mm512_min_epi8(_mm512_max_epi8(a, vlo), vhi));
-        _mm512_storeu_si512(y + i + 64, _mm512_min_epi8(_mm512_max_epi8(b, vlo), vhi));
-        _mm512_storeu_si512(y + i + 128, _mm512_min_epi8(_mm512_max_epi8(c, vlo), vhi));
-        _mm512_storeu_si512(y + i + 192, _mm512_min_epi8(_mm512_max_epi8(d, vlo), vhi));
-    }
-    for (; i < n; i += 64)
-        s8_st(y + i, _mm512_min_epi8(_mm512_max_epi8(s8_ld(x + i, n - i), vlo), vhi), n - i);
+    s8_clamp_run(x, y, n, lo, hi);
 }
 
 /* ---------------------------------------------------------- PReLU backward */
@@ -684,14 +541,9 @@ S8_INLINE void s8_pb_acc_flush(s8_pb_acc *s)
     const __m512i p1 = _mm512_unpackhi_epi32(s->a[0], s->a[1]); /* 16l + 4..7 */
     const __m512i p2 = _mm512_unpacklo_epi32(s->a[2], s->a[3]); /* 16l + 8..11 */
     const __m512i p3 = _mm512_unpackhi_epi32(s->a[2], s->a[3]); /* 16l + 12..15 */
-    const __m512i t0 = _mm512_shuffle_i64x2(p0, p1, 0x44), t1 = _mm512_shuffle_i64x2(p0, p1, 0xEE);
-    const __m512i t2 = _mm512_shuffle_i64x2(p2, p3, 0x44), t3 = _mm512_shuffle_i64x2(p2, p3, 0xEE);
     __m512i nat[4];
     int g;
-    nat[0] = _mm512_shuffle_i64x2(t0, t2, 0x88);
-    nat[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
-    nat[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
-    nat[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+    s8_tr4x128(p0, p1, p2, p3, nat);
     for (g = 0; g < 4; g++) {
         s->wide[2 * g] = _mm512_add_epi64(
             s->wide[2 * g], _mm512_cvtepi32_epi64(_mm512_castsi512_si256(nat[g])));
@@ -699,25 +551,6 @@ S8_INLINE void s8_pb_acc_flush(s8_pb_acc *s)
             s->wide[2 * g + 1], _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(nat[g], 1)));
         s->a[g] = _mm512_setzero_si512();
     }
-}
-
-/* chan_sum[ch[j]] += lane[j] for j < w, one memory update per run of equal
- * channels (adjacent lanes mostly share one: a chained read-modify-write of
- * the same int64 per lane would cost a store-forwarding round trip each). */
-S8_INLINE void s8_fold_runs(int64_t *chan_sum, const uint32_t *ch, const int64_t *lane, size_t w)
-{
-    size_t j;
-    int64_t run = 0;
-    uint32_t cur = ch[0];
-    for (j = 0; j < w; j++) {
-        if (ch[j] != cur) {
-            chan_sum[cur] += run;
-            run = 0;
-            cur = ch[j];
-        }
-        run += lane[j];
-    }
-    chan_sum[cur] += run;
 }
 
 S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, size_t left,
