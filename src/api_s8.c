@@ -110,29 +110,47 @@ static void clamp_range(void *ctx, size_t b, size_t e)
     j->fn(j->x + b, j->y + b, e - b, j->lo, j->hi);
 }
 
+/* The fast test of validate.h for the elementwise calls: n > 0, x, the
+ * output and every relu_quant non-NULL and not wrapping, the output exactly x
+ * or disjoint from it, and disjoint from the relu_quant structs. False sends
+ * the call to relu__validate_buffers (the error, in the contract's order). */
+static int s8_fast_ok(const int8_t *x, const int8_t *dy, const int8_t *out, size_t n,
+                      const relu_quant *q0, const relu_quant *q1, const relu_quant *q2)
+{
+    const size_t qb = sizeof(relu_quant);
+    return n != 0 && relu__span_ok(x, n) && relu__span_ok(out, n) &&
+           (out == x || relu__apart(out, n, x, n)) &&
+           (dy == NULL || (relu__span_ok(dy, n) && (out == dy || relu__apart(out, n, dy, n)))) &&
+           relu__span_ok(q0, qb) && relu__apart(out, n, q0, qb) && relu__span_ok(q1, qb) &&
+           relu__apart(out, n, q1, qb) &&
+           (q2 == NULL || (relu__span_ok(q2, qb) && relu__apart(out, n, q2, qb)));
+}
+
 static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8_t *y,
                               size_t n, const relu_quant *xq, const relu_quant *yq)
 {
-    relu__buf bufs[4];
-    relu_status st;
     relu__s8_table scratch;
     const relu__kernels *kernels;
     lut_job job;
 
     if (!param_ok(op, param) || check_quants(xq, yq, NULL) != RELU_OK)
         return RELU_ERR_PARAM;
-    bufs[0] = in_buf(x, n);
-    bufs[1] = any_buf(y, n, 1, RELU_BUF_OUT);
-    bufs[2] = quant_buf(xq, n > 0);
-    bufs[3] = quant_buf(yq, n > 0);
-    st = relu__validate_buffers(bufs, 4);
-    if (st != RELU_OK || n == 0)
-        return st;
+    if (RELU__UNLIKELY(!s8_fast_ok(x, NULL, y, n, xq, yq, NULL))) {
+        relu__buf bufs[4];
+        relu_status st;
+        bufs[0] = in_buf(x, n);
+        bufs[1] = any_buf(y, n, 1, RELU_BUF_OUT);
+        bufs[2] = quant_buf(xq, n > 0);
+        bufs[3] = quant_buf(yq, n > 0);
+        st = relu__validate_buffers(bufs, 4);
+        if (st != RELU_OK || n == 0)
+            return st;
+    }
 
     /* No floating point past this point (the table builder guards its own):
-     * the kernels only look bytes up or clamp them. */
+     * the kernels only look bytes up or clamp them. relu with equal
+     * quantizations needs no table at all. */
     kernels = relu__kernels_active();
-    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch);
     if ((op == RELU__S8_RELU || op == RELU__S8_CLIPPED) && xq->scale == yq->scale &&
         xq->zero_point == yq->zero_point) {
         clamp_job cj;
@@ -140,11 +158,20 @@ static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8
         cj.x = x;
         cj.y = y;
         cj.lo = (int8_t)yq->zero_point;
-        cj.hi = op == RELU__S8_RELU ? (int8_t)127 : job.t->map[127];
-        relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, clamp_range, &cj);
+        cj.hi = op == RELU__S8_RELU ? (int8_t)127
+                                    : relu__s8_forward_table(op, param, xq, yq, &scratch)->map[127];
+        if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_FWD)))
+            cj.fn(x, y, n, cj.lo, cj.hi);
+        else
+            relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, clamp_range, &cj);
         return RELU_OK;
     }
+    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch);
     job.fn = kernels->s8_lut;
+    if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_FWD))) {
+        job.fn(x, y, n, job.t);
+        return RELU_OK;
+    }
     job.x = x;
     job.y = y;
     relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, lut_range, &job);
@@ -168,31 +195,37 @@ static relu_status s8_backward(relu__s8_op op, float param, const int8_t *x, con
                                int8_t *dx, size_t n, const relu_quant *xq,
                                const relu_quant *dyq, const relu_quant *dxq)
 {
-    relu__buf bufs[6];
-    relu_status st;
     relu__s8_grad scratch;
     relu__fpenv env;
     grad_job job;
 
     if (!param_ok(op, param) || check_quants(xq, dyq, dxq) != RELU_OK)
         return RELU_ERR_PARAM;
-    bufs[0] = in_buf(x, n);
-    bufs[1] = in_buf(dy, n);
-    bufs[2] = any_buf(dx, n, 1, RELU_BUF_OUT);
-    bufs[3] = quant_buf(xq, n > 0);
-    bufs[4] = quant_buf(dyq, n > 0);
-    bufs[5] = quant_buf(dxq, n > 0);
-    st = relu__validate_buffers(bufs, 6);
-    if (st != RELU_OK || n == 0)
-        return st;
+    if (RELU__UNLIKELY(!s8_fast_ok(x, dy, dx, n, xq, dyq, dxq))) {
+        relu__buf bufs[6];
+        relu_status st;
+        bufs[0] = in_buf(x, n);
+        bufs[1] = in_buf(dy, n);
+        bufs[2] = any_buf(dx, n, 1, RELU_BUF_OUT);
+        bufs[3] = quant_buf(xq, n > 0);
+        bufs[4] = quant_buf(dyq, n > 0);
+        bufs[5] = quant_buf(dxq, n > 0);
+        st = relu__validate_buffers(bufs, 6);
+        if (st != RELU_OK || n == 0)
+            return st;
+    }
 
     env = relu__fpenv_enter();
     job.fn = relu__kernels_active()->s8_grad;
-    job.x = x;
-    job.dy = dy;
-    job.dx = dx;
     job.g = relu__s8_grad_table(op, param, xq, dyq, dxq, &scratch);
-    relu__parallel_for(n, S8_MIN_CHUNK_BWD, grad_range, &job);
+    if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_BWD))) {
+        job.fn(x, dy, dx, n, job.g);
+    } else {
+        job.x = x;
+        job.dy = dy;
+        job.dx = dx;
+        relu__parallel_for(n, S8_MIN_CHUNK_BWD, grad_range, &job);
+    }
     relu__fpenv_leave(env);
     return RELU_OK;
 }
@@ -302,8 +335,6 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
                                            size_t outer, size_t channels, size_t inner,
                                            const relu_quant *xq, const relu_quant *yq)
 {
-    relu__buf bufs[5];
-    relu_status st;
     size_t total;
     relu__fpenv env;
     prelu_fwd_job job;
@@ -312,14 +343,22 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
         return RELU_ERR_PARAM;
     if (!relu__mul3(outer, channels, inner, &total))
         return RELU_ERR_SIZE;
-    bufs[0] = in_buf(x, total);
-    bufs[1] = any_buf(y, total, 1, RELU_BUF_OUT);
-    bufs[2] = any_buf(alpha, total > 0 ? channels : 0, sizeof(float), RELU_BUF_IN);
-    bufs[3] = quant_buf(xq, total > 0);
-    bufs[4] = quant_buf(yq, total > 0);
-    st = relu__validate_buffers(bufs, 5);
-    if (st != RELU_OK || total == 0)
-        return st;
+    /* channels <= total, and total * 1 byte fits: so do alpha's bytes. */
+    if (RELU__UNLIKELY(!(channels <= SIZE_MAX / sizeof(float) &&
+                         s8_fast_ok(x, NULL, y, total, xq, yq, NULL) &&
+                         relu__span_ok(alpha, channels * sizeof(float)) &&
+                         relu__apart(y, total, alpha, channels * sizeof(float))))) {
+        relu__buf bufs[5];
+        relu_status st;
+        bufs[0] = in_buf(x, total);
+        bufs[1] = any_buf(y, total, 1, RELU_BUF_OUT);
+        bufs[2] = any_buf(alpha, total > 0 ? channels : 0, sizeof(float), RELU_BUF_IN);
+        bufs[3] = quant_buf(xq, total > 0);
+        bufs[4] = quant_buf(yq, total > 0);
+        st = relu__validate_buffers(bufs, 5);
+        if (st != RELU_OK || total == 0)
+            return st;
+    }
 
     env = relu__fpenv_enter();
     job.fn = relu__kernels_active()->s8_prelu_forward;
@@ -333,7 +372,18 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
     job.q.y_scale = (double)yq->scale;
     job.q.x_zero_point = xq->zero_point;
     job.q.y_zero_point = yq->zero_point;
-    relu__parallel_for(total, S8_MIN_CHUNK_FWD, prelu_fwd_range, &job);
+    if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_FWD))) {
+        /* [0, total) is one box of whole planes (relu__prelu_for_each_box) */
+        relu__box box;
+        box.rows = outer;
+        box.row_stride = channels * inner;
+        box.chans = channels;
+        box.chan_stride = inner;
+        box.len = inner;
+        job.fn(x, y, alpha, &box, &job.q);
+    } else {
+        relu__parallel_for(total, S8_MIN_CHUNK_FWD, prelu_fwd_range, &job);
+    }
     relu__fpenv_leave(env);
     return RELU_OK;
 }
@@ -508,7 +558,10 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
         memset(sums, 0, channels * sizeof sums[0]);
         job.sums = sums;
         job.count = total;
-        relu__parallel_for(total, S8_MIN_CHUNK_BWD, prelu_bwd_flat_range, &job);
+        if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_BWD)))
+            prelu_bwd_flat_range(&job, 0, total); /* already in the environment */
+        else
+            relu__parallel_for(total, S8_MIN_CHUNK_BWD, prelu_bwd_flat_range, &job);
         for (c = 0; c < channels; c++)
             dalpha[c] = dalpha_of(job.dalpha_scale, sums[c]);
     } else {
