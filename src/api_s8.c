@@ -114,16 +114,16 @@ static void clamp_range(void *ctx, size_t b, size_t e)
  * output and every relu_quant non-NULL and not wrapping, the output exactly x
  * or disjoint from it, and disjoint from the relu_quant structs. False sends
  * the call to relu__validate_buffers (the error, in the contract's order). */
-static int s8_fast_ok(const int8_t *x, const int8_t *dy, const int8_t *out, size_t n,
-                      const relu_quant *q0, const relu_quant *q1, const relu_quant *q2)
+static int s8_fast_ok(int backward, const int8_t *x, const int8_t *dy, const int8_t *out,
+                      size_t n, const relu_quant *q0, const relu_quant *q1, const relu_quant *q2)
 {
     const size_t qb = sizeof(relu_quant);
     return n != 0 && relu__span_ok(x, n) && relu__span_ok(out, n) &&
            (out == x || relu__apart(out, n, x, n)) &&
-           (dy == NULL || (relu__span_ok(dy, n) && (out == dy || relu__apart(out, n, dy, n)))) &&
+           (!backward || (relu__span_ok(dy, n) && (out == dy || relu__apart(out, n, dy, n)))) &&
            relu__span_ok(q0, qb) && relu__apart(out, n, q0, qb) && relu__span_ok(q1, qb) &&
            relu__apart(out, n, q1, qb) &&
-           (q2 == NULL || (relu__span_ok(q2, qb) && relu__apart(out, n, q2, qb)));
+           (!backward || (relu__span_ok(q2, qb) && relu__apart(out, n, q2, qb)));
 }
 
 static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8_t *y,
@@ -135,7 +135,7 @@ static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8
 
     if (!param_ok(op, param) || check_quants(xq, yq, NULL) != RELU_OK)
         return RELU_ERR_PARAM;
-    if (RELU__UNLIKELY(!s8_fast_ok(x, NULL, y, n, xq, yq, NULL))) {
+    if (RELU__UNLIKELY(!s8_fast_ok(0, x, NULL, y, n, xq, yq, NULL))) {
         relu__buf bufs[4];
         relu_status st;
         bufs[0] = in_buf(x, n);
@@ -201,7 +201,7 @@ static relu_status s8_backward(relu__s8_op op, float param, const int8_t *x, con
 
     if (!param_ok(op, param) || check_quants(xq, dyq, dxq) != RELU_OK)
         return RELU_ERR_PARAM;
-    if (RELU__UNLIKELY(!s8_fast_ok(x, dy, dx, n, xq, dyq, dxq))) {
+    if (RELU__UNLIKELY(!s8_fast_ok(1, x, dy, dx, n, xq, dyq, dxq))) {
         relu__buf bufs[6];
         relu_status st;
         bufs[0] = in_buf(x, n);
@@ -345,7 +345,7 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
         return RELU_ERR_SIZE;
     /* channels <= total, and total * 1 byte fits: so do alpha's bytes. */
     if (RELU__UNLIKELY(!(channels <= SIZE_MAX / sizeof(float) &&
-                         s8_fast_ok(x, NULL, y, total, xq, yq, NULL) &&
+                         s8_fast_ok(0, x, NULL, y, total, xq, yq, NULL) &&
                          relu__span_ok(alpha, channels * sizeof(float)) &&
                          relu__apart(y, total, alpha, channels * sizeof(float))))) {
         relu__buf bufs[5];
