@@ -12,6 +12,7 @@
 #define LD _mm512_loadu_ps
 #define MLD _mm512_maskz_loadu_ps
 #define ST _mm512_storeu_ps
+#define NTST _mm512_stream_ps
 #define MST _mm512_mask_storeu_ps
 #define SET1 _mm512_set1_ps
 #define ZEROV _mm512_setzero_ps

@@ -12,6 +12,7 @@
 #define LD _mm512_loadu_pd
 #define MLD _mm512_maskz_loadu_pd
 #define ST _mm512_storeu_pd
+#define NTST _mm512_stream_pd
 #define MST _mm512_mask_storeu_pd
 #define SET1 _mm512_set1_pd
 #define ZEROV _mm512_setzero_pd

@@ -8,6 +8,7 @@
 #undef LD
 #undef MLD
 #undef ST
+#undef NTST
 #undef MST
 #undef SET1
 #undef ZEROV
