@@ -274,8 +274,10 @@ S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k)
  * them holding nothing else (s8_pf16_neg from the precomputed v).
  */
 typedef struct s8_pf_maps {
-    int8_t pos[256] __attribute__((aligned(64)));
+    int8_t pos[256] __attribute__((aligned(64))); /* zeros where alpha matters */
     __m512d v[32];
+    __m512d vs[32]; /* v / y_scale, exact, when y_scale is a power of two */
+    double vmax;    /* the largest |vs| */
     size_t nneg, nfull;
 } s8_pf_maps;
 
@@ -285,29 +287,82 @@ S8_INLINE void s8_pf_map_init(s8_pf_maps *m, const s8_pf *k, int32_t x_zp)
     size_t s;
     m->nneg = (K + 15) / 16;
     m->nfull = K / 16;
+    for (s = 0; s < m->nneg; s++)
+        _mm_store_si128((__m128i *)(m->pos + 16 * s), _mm_setzero_si128());
     for (s = m->nneg; s < 16; s++)
         _mm_store_si128((__m128i *)(m->pos + 16 * s),
                         s8_pf16(_mm_load_si128((const __m128i *)(s8_iota + 16 * s)), k->one,
                                 k->one, k));
-    for (s = 0; s < 2 * m->nfull; s++)
+    for (s = 0; s < 2 * m->nfull; s++) {
         m->v[s] = _mm512_mul_pd(
             k->xs, _mm512_cvtepi32_pd(_mm256_sub_epi32(
                        _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(s8_iota + 8 * s))),
                        _mm512_castsi512_si256(k->x_zp))));
+        m->vs[s] = _mm512_mul_pd(m->v[s], k->rcp);
+    }
+    /* |x - x_zp| <= 128 + x_zp where x <= x_zp */
+    m->vmax = _mm512_cvtsd_f64(k->xs) * (double)(128 + x_zp) * _mm512_cvtsd_f64(k->rcp);
 }
 
+/*
+ * Sixteen map entries with x <= x_zp when y_scale is a power of two and
+ * |alpha| * vmax <= 2^29: t = alpha * vs is f / y_scale exactly (a scaling
+ * by a power of two commutes with the rounding of alpha * v: no result is
+ * subnormal or infinite for float operands), finite, and far inside int32,
+ * so the clamp to +-512 can be left to the final saturation (any |t| > 512
+ * saturates either way).
+ */
+S8_INLINE __m128i s8_pf16_neg_fast(__m512d vs0, __m512d vs1, __m512d a, const s8_pf *k)
+{
+    const __m256i r0 = _mm512_cvt_roundpd_epi32(_mm512_mul_pd(a, vs0), S8_RNE);
+    const __m256i r1 = _mm512_cvt_roundpd_epi32(_mm512_mul_pd(a, vs1), S8_RNE);
+    const __m512i r = _mm512_inserti64x4(_mm512_castsi256_si512(r0), r1, 1);
+    return _mm512_cvtsepi32_epi8(_mm512_add_epi32(r, k->y_zp));
+}
+
+/* Chunk s (16 entries, x order) of the channel's map, s < nneg. */
+S8_INLINE __m128i s8_pf_chunk(const s8_pf_maps *m, const s8_pf *k, __m512d a, int fin, int fast,
+                              size_t s)
+{
+    if (s >= m->nfull)
+        return s8_pf16(_mm_load_si128((const __m128i *)(s8_iota + 16 * s)), a, a, k);
+    if (fast)
+        return s8_pf16_neg_fast(m->vs[2 * s], m->vs[2 * s + 1], a, k);
+    return s8_pf16_neg(m->v[2 * s], m->v[2 * s + 1], a, fin, k);
+}
+
+S8_INLINE int s8_pf_fast(const s8_pf_maps *m, const s8_pf *k, float alpha)
+{
+    const double ad = (double)alpha;
+    return k->pow2 && s8_finite(alpha) && (ad < 0 ? -ad : ad) * m->vmax <= 0x1p29;
+}
+
+/* The channel's map in x order (tab[x + 128]). */
 S8_INLINE void s8_pf_map(const s8_pf_maps *m, const s8_pf *k, float alpha, int8_t *tab)
 {
     const __m512d a = _mm512_set1_pd((double)alpha);
-    const int fin = s8_finite(alpha);
+    const int fin = s8_finite(alpha), fast = s8_pf_fast(m, k, alpha);
     size_t s;
     for (s = 0; s < 4; s++)
         _mm512_store_si512(tab + 64 * s, _mm512_load_si512(m->pos + 64 * s));
-    for (s = 0; s < m->nfull; s++)
-        _mm_store_si128((__m128i *)(tab + 16 * s), s8_pf16_neg(m->v[2 * s], m->v[2 * s + 1], a, fin, k));
-    for (; s < m->nneg; s++)
-        _mm_store_si128((__m128i *)(tab + 16 * s),
-                        s8_pf16(_mm_load_si128((const __m128i *)(s8_iota + 16 * s)), a, a, k));
+    for (s = 0; s < m->nneg; s++)
+        _mm_store_si128((__m128i *)(tab + 16 * s), s8_pf_chunk(m, k, a, fin, fast, s));
+}
+
+/* The same as four vectors in registers (no store-to-load round trip):
+ * q[j] holds entries 64j..64j+63 of the x-order map. */
+S8_INLINE void s8_pf_map_vecs(const s8_pf_maps *m, const s8_pf *k, float alpha, __m512i q[4])
+{
+    const __m512d a = _mm512_set1_pd((double)alpha);
+    const int fin = s8_finite(alpha), fast = s8_pf_fast(m, k, alpha);
+    size_t j, s;
+    for (j = 0; j < 4; j++) {
+        __m512i v = _mm512_load_si512(m->pos + 64 * j);
+        for (s = 4 * j; s < 4 * j + 4 && s < m->nneg; s++)
+            v = _mm512_mask_blend_epi32((__mmask16)(0xFu << (4 * (s & 3))), v,
+                                        _mm512_broadcast_i32x4(s8_pf_chunk(m, k, a, fin, fast, s)));
+        q[j] = v;
+    }
 }
 
 /*
