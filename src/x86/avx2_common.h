@@ -41,4 +41,38 @@ RELU__AVX2_INLINE void relu__avx2_two_sum_acc(__m256d *s, __m256d *e, __m256d p)
     *e = _mm256_add_pd(*e, err);
 }
 
+/*
+ * Non-temporal stores for large out-of-place calls, as in the AVX-512 tier
+ * (avx512_common.h): from this many bytes read + written by one kernel
+ * call, the select loops stream their 32-byte aligned stores (VMOVNTPS/PD)
+ * and fence before returning. Measured (AVX2 tier, f32, A/B interleaved in
+ * one process, 11 reps, median GB/s, plain / NT, builds forcing NT off / on:
+ * `ab 1 f32 N 11 memcpy,relu_f,clipped_f,relu_b,clipped_b off.so on.so`):
+ *   in 6 MiB:  fwd 121 / 87, 108 / 83;   bwd 78 / 125, 111 / 124
+ *   in 8 MiB:  fwd 112 / 83, 96 / 88;    bwd 71 / 108, 82 / 123
+ *   in 12 MiB: fwd 67 / 83, 67 / 82;     bwd 52 / 75, 58 / 83
+ *   in 16 MiB: fwd 47 / 58, 44 / 63;     bwd 41 / 60, 45 / 62
+ * forward (2 streams) wins from 24 MiB touched, loses at 16; backward
+ * (3 streams) wins from 18: the switch at 20 MiB, as on AVX-512.
+ */
+#ifndef RELU__AVX2_NT_MIN_BYTES
+#define RELU__AVX2_NT_MIN_BYTES ((size_t)20 << 20)
+#endif
+
+/* Whether a call of n elements of size es over `streams` buffers may stream
+ * its output y: large enough, y element-aligned, y not the input x. */
+RELU__AVX2_INLINE int relu__avx2_use_nt(const void *x, const void *y, size_t n, size_t es,
+                                        size_t streams)
+{
+    return n >= RELU__AVX2_NT_MIN_BYTES / (es * streams) && x != y &&
+           ((uintptr_t)y % es) == 0;
+}
+
+/* Elements before y's first 32-byte boundary (y element-aligned), at most n. */
+RELU__AVX2_INLINE size_t relu__avx2_head32(const void *y, size_t es, size_t n)
+{
+    const size_t h = ((32u - ((uintptr_t)y & 31u)) & 31u) / es;
+    return h < n ? h : n;
+}
+
 #endif /* RELU_X86_AVX2_COMMON_H */

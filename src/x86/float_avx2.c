@@ -136,6 +136,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define IM __m256i
 #define LD _mm256_loadu_ps
 #define ST _mm256_storeu_ps
+#define NTST _mm256_stream_ps
 #define MLD _mm256_maskload_ps
 #define MST _mm256_maskstore_ps
 #define TAILMASK relu__avx2_tail_mask32
@@ -168,6 +169,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #undef IM
 #undef LD
 #undef ST
+#undef NTST
 #undef MLD
 #undef MST
 #undef TAILMASK
@@ -202,6 +204,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define IM __m256i
 #define LD _mm256_loadu_pd
 #define ST _mm256_storeu_pd
+#define NTST _mm256_stream_pd
 #define MLD _mm256_maskload_pd
 #define MST _mm256_maskstore_pd
 #define TAILMASK relu__avx2_tail_mask64
