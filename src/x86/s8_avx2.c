@@ -104,6 +104,7 @@ typedef __m256i s8i;
 #define S8V_MIN8 _mm256_min_epi8
 #define S8V_MAX8 _mm256_max_epi8
 #define S8V_SHUF _mm256_shuffle_epi8
+#define S8V_STREAM(p, v) _mm256_stream_si256((__m256i *)(p), v)
 #define S8V_SEL7(a, b, s) _mm256_blendv_epi8(a, b, s)
 #define S8V_FROM_BITS(p) s8_bits_to_bytes((uint32_t)*(p))
 /* the conversion rounds in the current mode: round-to-nearest-even in every

@@ -85,6 +85,7 @@ typedef __m512i s8i;
 #define S8V_MIN8 _mm512_min_epi8
 #define S8V_MAX8 _mm512_max_epi8
 #define S8V_SHUF _mm512_shuffle_epi8
+#define S8V_STREAM(p, v) _mm512_stream_si512((void *)(p), v)
 #define S8V_SEL7(a, b, s) _mm512_mask_blend_epi8(_mm512_movepi8_mask(s), a, b)
 #define S8V_FROM_BITS(p) _mm512_movm_epi8((__mmask64)*(p))
 #define S8D_SET1 _mm512_set1_pd
