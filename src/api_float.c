@@ -10,12 +10,18 @@
 #define T float
 #define DT f32
 #define FINITE relu__finite_f32
+#define NONNEG relu__nonneg_f32
+#define POSITIVE relu__positive_f32
 #include "api_float.inc"
 #undef T
 #undef DT
 #undef FINITE
+#undef NONNEG
+#undef POSITIVE
 
 #define T double
 #define DT f64
 #define FINITE relu__finite_f64
+#define NONNEG relu__nonneg_f64
+#define POSITIVE relu__positive_f64
 #include "api_float.inc"

@@ -66,17 +66,17 @@ static relu_status check_quants(const relu_quant *a, const relu_quant *b, const 
     return RELU_OK;
 }
 
-/* Parameter rules (relu.h), testing finiteness first so that no comparison
- * ever sees a NaN (validation raises no floating-point flag). */
+/* Parameter rules (relu.h), on the bit patterns (validate.h): validation
+ * raises no floating-point flag and does not depend on the caller's DAZ. */
 static int param_ok(relu__s8_op op, float p)
 {
     switch (op) {
     case RELU__S8_LEAKY:
         return relu__finite_f32(p);
     case RELU__S8_ELU:
-        return relu__finite_f32(p) && p >= 0.0f;
+        return relu__nonneg_f32(p);
     case RELU__S8_CLIPPED:
-        return relu__finite_f32(p) && p > 0.0f;
+        return relu__positive_f32(p);
     default:
         return 1;
     }

@@ -1,22 +1,5 @@
 #include "validate.h"
 
-#include <math.h>
-
-/* Classification, not arithmetic: validation must not raise FP flags. */
-int relu__finite_f32(float v) { return isfinite(v) != 0; }
-int relu__finite_f64(double v) { return isfinite(v) != 0; }
-
-relu_status relu__check_quant(const relu_quant *q)
-{
-    if (q == NULL)
-        return RELU_OK;
-    if (!(relu__finite_f32(q->scale) && q->scale > 0.0f))
-        return RELU_ERR_PARAM;
-    if (q->zero_point < -128 || q->zero_point > 127)
-        return RELU_ERR_PARAM;
-    return RELU_OK;
-}
-
 static int bytes_of(const relu__buf *b, size_t *bytes)
 {
     if (b->elem != 0 && b->count > SIZE_MAX / b->elem)

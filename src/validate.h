@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "relu.h"
 
@@ -78,12 +79,61 @@ static inline int relu__mul3(size_t a, size_t b, size_t c, size_t *out)
 #endif
 }
 
-int relu__finite_f32(float v);
-int relu__finite_f64(double v);
+/* Classification on the bit pattern, not arithmetic: validation never
+ * executes a floating-point instruction that could raise a flag. */
+static inline int relu__finite_f32(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & 0x7FFFFFFFu) < 0x7F800000u;
+}
+static inline int relu__finite_f64(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return (u & UINT64_C(0x7FFFFFFFFFFFFFFF)) < UINT64_C(0x7FF0000000000000);
+}
+
+/* finite and > 0; finite and >= 0 (-0 included, as in the default
+ * environment). On the bit pattern too, so that a caller's DAZ (which would
+ * compare a subnormal as zero) cannot change a verdict. */
+static inline int relu__positive_f32(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u - 1u < 0x7F800000u - 1u; /* 0 < u < +inf's bits */
+}
+static inline int relu__nonneg_f32(float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    return u < 0x7F800000u || u == 0x80000000u;
+}
+static inline int relu__positive_f64(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u - 1u < UINT64_C(0x7FF0000000000000) - 1u;
+}
+static inline int relu__nonneg_f64(double v)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u < UINT64_C(0x7FF0000000000000) || u == UINT64_C(0x8000000000000000);
+}
 
 /* PARAM if q is non-NULL and out of domain (scale finite and > 0,
  * zero_point in [-128, 127]); OK otherwise (NULL is judged later, as a
  * buffer: it is only an error when there are elements). */
-relu_status relu__check_quant(const relu_quant *q);
+static inline relu_status relu__check_quant(const relu_quant *q)
+{
+    if (q == NULL)
+        return RELU_OK;
+    if (!relu__positive_f32(q->scale))
+        return RELU_ERR_PARAM;
+    if (q->zero_point < -128 || q->zero_point > 127)
+        return RELU_ERR_PARAM;
+    return RELU_OK;
+}
 
 #endif /* RELU_VALIDATE_H */
