@@ -20,6 +20,7 @@
 #define MCMP _mm512_mask_cmp_ps_mask
 #define MAX _mm512_max_ps
 #define MIN _mm512_min_ps
+#define ADD _mm512_add_ps
 #define MUL _mm512_mul_ps
 #define MADD _mm512_mask_add_ps
 #define MMUL _mm512_mask_mul_ps
@@ -32,3 +33,7 @@
 #define ONE 1.0f
 #define SELU_L 0x1.0cfabep+0f
 #define SELU_LA 0x1.c212ccp+0f
+/* The smallest normal, and the bound below which act_<dt>.inc returns
+ * tanh(x) = x (its CMP_LT constant). */
+#define MIN_NORMAL 0x1p-126f
+#define TANH_TINY 0x1p-12f

@@ -20,6 +20,7 @@
 #define MCMP _mm512_mask_cmp_pd_mask
 #define MAX _mm512_max_pd
 #define MIN _mm512_min_pd
+#define ADD _mm512_add_pd
 #define MUL _mm512_mul_pd
 #define MADD _mm512_mask_add_pd
 #define MMUL _mm512_mask_mul_pd
@@ -32,3 +33,7 @@
 #define ONE 1.0
 #define SELU_L 0x1.0cfabd6a91132p+0
 #define SELU_LA 0x1.c212cc640f031p+0
+/* The smallest normal, and the bound below which act_<dt>.inc returns
+ * tanh(x) = x (its CMP_LT constant). */
+#define MIN_NORMAL 0x1p-1022
+#define TANH_TINY 0x1p-27

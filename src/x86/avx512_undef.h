@@ -16,6 +16,7 @@
 #undef MCMP
 #undef MAX
 #undef MIN
+#undef ADD
 #undef MUL
 #undef MADD
 #undef MMUL
@@ -28,3 +29,5 @@
 #undef ONE
 #undef SELU_L
 #undef SELU_LA
+#undef MIN_NORMAL
+#undef TANH_TINY
