@@ -156,6 +156,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define VFULLMASK 0xFF
 #define SELU_L 0x1.0cfabep+0f
 #define SELU_LA 0x1.c212ccp+0f
+#define MIN_NORMAL 0x1p-126f /* smallest normal */
+#define TANH_TINY 0x1p-12f  /* act_f32.inc: tanh(x) rounds to x below it */
 #define VM(name) vm_f32_##name
 #define PBWD_GROUP F32_PBWD_GROUP
 #define PBWD_GROUP_MASKED F32_PBWD_GROUP_MASKED
@@ -189,6 +191,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #undef VFULLMASK
 #undef SELU_L
 #undef SELU_LA
+#undef MIN_NORMAL
+#undef TANH_TINY
 #undef VM
 #undef PBWD_GROUP
 #undef PBWD_GROUP_MASKED
@@ -224,6 +228,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define VFULLMASK 0xF
 #define SELU_L 0x1.0cfabd6a91132p+0
 #define SELU_LA 0x1.c212cc640f031p+0
+#define MIN_NORMAL 0x1p-1022
+#define TANH_TINY 0x1p-27 /* act_f64.inc */
 #define VM(name) vm_f64_##name
 #define PBWD_GROUP F64_PBWD_GROUP
 #define PBWD_GROUP_MASKED F64_PBWD_GROUP_MASKED
