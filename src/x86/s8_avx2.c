@@ -458,10 +458,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
             size_t w;
-            if (layout == S8_PACKED)
-                w = (32 / row) * row;
-            else
-                w = row - p0 < 32 ? row - p0 : 32;
+            w = s8_strip_width(layout, row, p0);
             s8_lane_channels(p0, w, b, ch);
             for (j = 0; j < 32; j++)
                 la[j] = j < w ? alpha[ch[j]] : 0.0f;
@@ -661,10 +658,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
             float nf[32] __attribute__((aligned(32)));
             unsigned vecs = 0;
             size_t w, jj;
-            if (layout == S8_PACKED)
-                w = (32 / row) * row;
-            else
-                w = row - p0 < 32 ? row - p0 : 32;
+            w = s8_strip_width(layout, row, p0);
             s8_lane_channels(p0, w, b, ch);
             for (jj = 0; jj < 32; jj++) {
                 /* one factor per channel: lanes of a channel are adjacent */

@@ -28,6 +28,15 @@ relu__s8_grad_fn s8_grad__avx2, s8_grad__avx512;
 relu__s8_prelu_fwd_fn s8_prelu_forward__avx2, s8_prelu_forward__avx512;
 relu__s8_prelu_bwd_fn s8_prelu_backward__avx2, s8_prelu_backward__avx512;
 
+/* Registers one variant's kernels for the four s8 list entries. */
+#define S8_X86_FILL(t, isa)                                  \
+    do {                                                     \
+        (t)->s8_lut = s8_lut__##isa;                         \
+        (t)->s8_grad = s8_grad__##isa;                       \
+        (t)->s8_prelu_forward = s8_prelu_forward__##isa;     \
+        (t)->s8_prelu_backward = s8_prelu_backward__##isa;   \
+    } while (0)
+
 /*
  * y[i] = min(max(x[i], lo), hi), signed: relu_forward_s8 with xq == yq is
  * (lo, hi) = (zero_point, 127), relu_clipped_forward_s8 with xq == yq is

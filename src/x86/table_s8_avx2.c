@@ -4,10 +4,7 @@
 
 void relu__fill_table_s8_avx2(relu__kernels *t)
 {
-    t->s8_lut = s8_lut__avx2;
-    t->s8_grad = s8_grad__avx2;
-    t->s8_prelu_forward = s8_prelu_forward__avx2;
-    t->s8_prelu_backward = s8_prelu_backward__avx2;
+    S8_X86_FILL(t, avx2);
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx2;
 #endif

@@ -11,17 +11,10 @@ void relu__fill_table_s8_avx512(relu__kernels *t)
 {
     relu__cpu cpu;
     relu__cpu_detect(&cpu);
-    if (cpu.avx512vbmi) {
-        t->s8_lut = s8_lut__avx512vbmi;
-        t->s8_grad = s8_grad__avx512vbmi;
-        t->s8_prelu_forward = s8_prelu_forward__avx512vbmi;
-        t->s8_prelu_backward = s8_prelu_backward__avx512vbmi;
-    } else {
-        t->s8_lut = s8_lut__avx512;
-        t->s8_grad = s8_grad__avx512;
-        t->s8_prelu_forward = s8_prelu_forward__avx512;
-        t->s8_prelu_backward = s8_prelu_backward__avx512;
-    }
+    if (cpu.avx512vbmi)
+        S8_X86_FILL(t, avx512vbmi);
+    else
+        S8_X86_FILL(t, avx512);
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx512;
 #endif
