@@ -21,6 +21,8 @@
 #define MAX _mm512_max_ps
 #define MIN _mm512_min_ps
 #define ADD _mm512_add_ps
+#define SUB _mm512_sub_ps
+#define FMADD _mm512_fmadd_ps
 #define MUL _mm512_mul_ps
 #define MADD _mm512_mask_add_ps
 #define MMUL _mm512_mask_mul_ps
@@ -37,3 +39,5 @@
  * tanh(x) = x (its CMP_LT constant). */
 #define MIN_NORMAL 0x1p-126f
 #define TANH_TINY 0x1p-12f
+/* act_f32.inc's low part of L*A (include that file first). */
+#define SELU_LA_LO RELU__F32_SELU_LA_LO

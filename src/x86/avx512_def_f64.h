@@ -21,6 +21,8 @@
 #define MAX _mm512_max_pd
 #define MIN _mm512_min_pd
 #define ADD _mm512_add_pd
+#define SUB _mm512_sub_pd
+#define FMADD _mm512_fmadd_pd
 #define MUL _mm512_mul_pd
 #define MADD _mm512_mask_add_pd
 #define MMUL _mm512_mask_mul_pd
@@ -37,3 +39,5 @@
  * tanh(x) = x (its CMP_LT constant). */
 #define MIN_NORMAL 0x1p-1022
 #define TANH_TINY 0x1p-27
+/* act_f64.inc's low part of L*A (include that file first). */
+#define SELU_LA_LO RELU__F64_SELU_LA_LO

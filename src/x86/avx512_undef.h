@@ -17,6 +17,8 @@
 #undef MAX
 #undef MIN
 #undef ADD
+#undef SUB
+#undef FMADD
 #undef MUL
 #undef MADD
 #undef MMUL
@@ -31,3 +33,4 @@
 #undef SELU_LA
 #undef MIN_NORMAL
 #undef TANH_TINY
+#undef SELU_LA_LO
