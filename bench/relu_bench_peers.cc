@@ -518,7 +518,6 @@ struct Row {
 
 std::vector<Row> make_rows() {
   using A = dnnl::algorithm;
-  const auto f32 = dnnl::memory::data_type::f32;
   const auto s8 = dnnl::memory::data_type::s8;
   std::vector<Row> rows;
   auto add = [&](Dt dt, const char *op, Dir dir, Tol tol, Factory l, std::vector<Peer> peers,
@@ -534,7 +533,7 @@ std::vector<Row> make_rows() {
     r.peers = std::move(peers);
     rows.push_back(std::move(r));
   };
-  auto xnn = [](Factory f) { return Peer{"xnnpack", std::move(f), true, false}; };
+  auto xnn = [](Factory f, const char *name = "xnnpack") { return Peer{name, std::move(f), true, false}; };
   auto dnn = [](std::vector<Step> s, const char *name = "onednn") {
     return Peer{name, dnnl_chain(dnnl::memory::data_type::f32, std::move(s))};
   };
@@ -601,9 +600,7 @@ std::vector<Row> make_rows() {
       lib([](const Args &g) { return relu_selu_forward_f32(F(g.x), F(g.out), g.n); }),
       {dnn({fwd(A::eltwise_elu, kSeluA, 0, bX, bOUT), fwd(A::eltwise_linear, kSeluL, 0, bOUT, bOUT)},
            "onednn[elu+linear]"),
-       xnn(xnn_selu_f32())});
-  // Named so the table shows the two primitives; xnnpack[...] likewise.
-  rows.back().peers.back().name = "xnnpack[elu+mul]";
+       xnn(xnn_selu_f32(), "xnnpack[elu+mul]")});
   add(Dt::f32, "selu", kBwd, kRel,
       lib([](const Args &g) { return relu_selu_backward_f32(F(g.x), F(g.dy), F(g.out), g.n); }),
       {dnn({bwd(A::eltwise_elu, kSeluA, 0, bX, bDY, bOUT), fwd(A::eltwise_linear, kSeluL, 0, bOUT, bOUT)},
@@ -679,7 +676,6 @@ std::vector<Row> make_rows() {
   add(Dt::s8, "tanh", kFwd, kLsb,
       lib([](const Args &g) { return relu_tanh_forward_s8(S(g.x), S(g.out), g.n, &kXq, &kYqTanh); }),
       {xnn(xnn_tanh_qs8())});
-  (void)f32;
   return rows;
 }
 
