@@ -147,6 +147,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define VMAX _mm256_max_ps
 #define VMIN _mm256_min_ps
 #define VFNMA _mm256_fnmadd_ps
+#define VFMA _mm256_fmadd_ps
 #define VCMP _mm256_cmp_ps
 #define VBLEND _mm256_blendv_ps
 #define VAND _mm256_and_ps
@@ -182,6 +183,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #undef VMAX
 #undef VMIN
 #undef VFNMA
+#undef VFMA
 #undef VCMP
 #undef VBLEND
 #undef VAND
@@ -219,6 +221,7 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define VMAX _mm256_max_pd
 #define VMIN _mm256_min_pd
 #define VFNMA _mm256_fnmadd_pd
+#define VFMA _mm256_fmadd_pd
 #define VCMP _mm256_cmp_pd
 #define VBLEND _mm256_blendv_pd
 #define VAND _mm256_and_pd
