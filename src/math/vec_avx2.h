@@ -14,9 +14,10 @@
  *     MIN_SEL likewise with VMINPS;
  *   - SELECT(m, a, b) = m ? a : b is blendv(b, a, m) (blendv looks at the
  *     sign bit of each lane of m; compares give all-ones or all-zeros);
- *   - FNMA(a, b, c) is spelled fma(-a, b, c) in the scalar tier, so it is
- *     computed here as FMA(-a, b, c): the negation flips the sign of a NaN in
- *     `a`, which VFNMADD would not. Negating is one XOR (free for constants).
+ *   - FNMA(a, b, c) is spelled fma(-a, b, c) in the scalar tier; here it is
+ *     one VFNMADD, -(a*b) + c: the same bits for every `a` that is not a NaN
+ *     (see vec_avx512.h for why act_*.inc never passes a NaN there, and what
+ *     it was worth).
  */
 #ifndef RELU_MATH_VEC_AVX2_H
 #define RELU_MATH_VEC_AVX2_H
@@ -30,17 +31,6 @@ typedef __m256i vi32;
 typedef __m256i vi64;
 typedef __m256 vm32;
 typedef __m256d vm64;
-
-static inline __m256 relu__v256_neg_ps(__m256 a)
-{
-    return _mm256_xor_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u)));
-}
-
-static inline __m256d relu__v256_neg_pd(__m256d a)
-{
-    return _mm256_xor_pd(a, _mm256_castsi256_pd(
-                                _mm256_set1_epi64x((long long)0x8000000000000000ull)));
-}
 
 static inline __m256 relu__v256_not_ps(__m256 a)
 {
@@ -59,7 +49,7 @@ static inline __m256d relu__v256_not_pd(__m256d a)
 #define VF32_MUL(a, b)       _mm256_mul_ps((a), (b))
 #define VF32_DIV(a, b)       _mm256_div_ps((a), (b))
 #define VF32_FMA(a, b, c)    _mm256_fmadd_ps((a), (b), (c))
-#define VF32_FNMA(a, b, c)   _mm256_fmadd_ps(relu__v256_neg_ps(a), (b), (c))
+#define VF32_FNMA(a, b, c)   _mm256_fnmadd_ps((a), (b), (c))
 #define VF32_MAX_SEL(a, b)   _mm256_max_ps((a), (b))
 #define VF32_MIN_SEL(a, b)   _mm256_min_ps((a), (b))
 #define VF32_CMP_GT(a, b)    _mm256_cmp_ps((a), (b), _CMP_GT_OQ)
@@ -84,7 +74,7 @@ static inline __m256d relu__v256_not_pd(__m256d a)
 #define VF64_MUL(a, b)       _mm256_mul_pd((a), (b))
 #define VF64_DIV(a, b)       _mm256_div_pd((a), (b))
 #define VF64_FMA(a, b, c)    _mm256_fmadd_pd((a), (b), (c))
-#define VF64_FNMA(a, b, c)   _mm256_fmadd_pd(relu__v256_neg_pd(a), (b), (c))
+#define VF64_FNMA(a, b, c)   _mm256_fnmadd_pd((a), (b), (c))
 #define VF64_MAX_SEL(a, b)   _mm256_max_pd((a), (b))
 #define VF64_MIN_SEL(a, b)   _mm256_min_pd((a), (b))
 #define VF64_CMP_GT(a, b)    _mm256_cmp_pd((a), (b), _CMP_GT_OQ)
