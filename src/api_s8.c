@@ -159,14 +159,15 @@ static relu_status s8_forward(relu__s8_op op, float param, const int8_t *x, int8
         cj.y = y;
         cj.lo = (int8_t)yq->zero_point;
         cj.hi = op == RELU__S8_RELU ? (int8_t)127
-                                    : relu__s8_forward_table(op, param, xq, yq, &scratch)->map[127];
+                                    : relu__s8_forward_table(op, param, xq, yq, &scratch,
+                                                             NULL)->map[127];
         if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_FWD)))
             cj.fn(x, y, n, cj.lo, cj.hi);
         else
             relu__parallel_for_integer(n, S8_MIN_CHUNK_FWD, clamp_range, &cj);
         return RELU_OK;
     }
-    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch);
+    job.t = relu__s8_forward_table(op, param, xq, yq, &scratch, kernels->s8_lut_prep);
     job.fn = kernels->s8_lut;
     if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_FWD))) {
         job.fn(x, y, n, job.t);

@@ -76,10 +76,33 @@ typedef struct relu__box {
 
 /* ------------------------------------------------------------- int8 blocks */
 
-/* Forward of every op but PReLU: y[i] = table[(uint8_t)x[i]]. */
+/*
+ * Forward of every op but PReLU: y[i] = table[(uint8_t)x[i]].
+ *
+ * `prep` holds what one tier's s8_lut derives from the map (the AVX2 and
+ * AVX-512 F+BW vpshufb plans), built by that tier's s8_lut_prep into the
+ * table's cache entry (src/s8_tables.h) so that a cached call does not pay
+ * for it. `prep_tag` names the builder (RELU_S8_PREP_* below; NONE after
+ * relu__s8_build_table): a kernel uses the area only when the tag is its
+ * own and otherwise derives its data locally, as without the area, so a table
+ * prepared under another tier (relu_use_isa) is never misread. The area is
+ * reached through relu__s8_prep_area, 64-byte aligned.
+ */
+#define RELU_S8_PREP_BYTES 2304
+#define RELU_S8_PREP_NONE 0u
+#define RELU_S8_PREP_AVX2 0x32585641u   /* "AVX2" */
+#define RELU_S8_PREP_AVX512 0x35585641u /* "AVX5" */
 typedef struct relu__s8_table {
     int8_t map[256];
+    uint32_t prep_tag;
+    unsigned char prep[RELU_S8_PREP_BYTES + 63];
 } relu__s8_table;
+
+static inline unsigned char *relu__s8_prep_area(const relu__s8_table *t)
+{
+    const unsigned char *p = t->prep;
+    return (unsigned char *)(p + (-(uintptr_t)p & 63));
+}
 
 /*
  * Backward of every op but PReLU, the canonical float computation:
@@ -134,6 +157,10 @@ RELU__FLOAT_KINDS(double, f64)
 #undef RELU__FLOAT_KINDS
 
 typedef void relu__s8_lut_fn(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t);
+/* Fills t->prep for this tier's s8_lut (nothing if it needs none, or if
+ * prep_tag already names this tier); integer work only. Called by the thread
+ * that owns t before any kernel reads it, never while one does. */
+typedef void relu__s8_lut_prep_fn(relu__s8_table *t);
 /* relu / clipped with equal input and output quantization: a clamp is the
  * table, exactly (x*s/s == x in double, and the clipped table is monotone). */
 typedef void relu__s8_clamp_fn(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
@@ -177,13 +204,15 @@ typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const floa
     X(s8, prelu_forward, prelu_fwd)                                 \
     X(s8, prelu_backward, prelu_bwd)
 
-/* The clamp is listed apart from RELU_S8_KERNELS so a tier that implements
- * the four s8 kernels (NEON) need not implement it and keeps the scalar one. */
+/* The clamp and the lut prep are listed apart from RELU_S8_KERNELS so a tier
+ * that implements the four s8 kernels (NEON) need not implement them and
+ * keeps the scalar ones (the scalar prep does nothing). */
 #define RELU_KERNEL_LIST(X)                                         \
     RELU_FLOAT_KERNELS(X, f32)                                      \
     RELU_FLOAT_KERNELS(X, f64)                                      \
     RELU_S8_KERNELS(X)                                              \
-    X(s8, clamp, clamp)
+    X(s8, clamp, clamp)                                             \
+    X(s8, lut_prep, lut_prep)
 #define RELU_S8_HAVE_CLAMP 1
 
 #define RELU__TABLE_FIELD(dt, name, kind) relu__##dt##_##kind##_fn *dt##_##name;

@@ -112,6 +112,7 @@ void relu__s8_build_table(relu__s8_table *t, relu__s8_op op, float param,
         double v = xs * (double)(q - xq->zero_point);
         t->map[(uint8_t)(int8_t)q] = quantize(forward_f(op, a, v) / ys, yq->zero_point);
     }
+    t->prep_tag = RELU_S8_PREP_NONE;
 }
 
 void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
@@ -214,21 +215,27 @@ static void commit(cache_index *ix, unsigned way, const s8_key *k)
 
 const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              const relu_quant *xq, const relu_quant *yq,
-                                             relu__s8_table *scratch)
+                                             relu__s8_table *scratch,
+                                             relu__s8_lut_prep_fn *prep)
 {
     s8_key k;
     int hit;
     unsigned way;
+    relu__s8_table *t;
     (void)scratch;
     make_key(&k, op, param, xq, yq, NULL);
     way = lookup(&s8_fwd_cache.ix, &k, &hit);
+    t = &s8_fwd_cache.table[way];
     if (!hit) {
         const relu__fpenv env = relu__fpenv_enter();
-        relu__s8_build_table(&s8_fwd_cache.table[way], op, param, xq, yq);
+        relu__s8_build_table(t, op, param, xq, yq);
         relu__fpenv_leave(env);
         commit(&s8_fwd_cache.ix, way, &k);
     }
-    return &s8_fwd_cache.table[way];
+    /* a no-op once the entry holds this tier's data */
+    if (prep != NULL)
+        prep(t);
+    return t;
 }
 
 const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
@@ -252,9 +259,13 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
 
 const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              const relu_quant *xq, const relu_quant *yq,
-                                             relu__s8_table *scratch)
+                                             relu__s8_table *scratch,
+                                             relu__s8_lut_prep_fn *prep)
 {
+    /* no prep: it would be paid per call, which the kernels do only when
+     * the call is long enough to gain from it */
     const relu__fpenv env = relu__fpenv_enter();
+    (void)prep;
     relu__s8_build_table(scratch, op, param, xq, yq);
     relu__fpenv_leave(env);
     return scratch;

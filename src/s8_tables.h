@@ -44,11 +44,16 @@ typedef enum relu__s8_op {
 /*
  * The table for (op, param, xq, yq): from this thread's cache, or built into
  * the cache (or into *scratch on a compiler without thread-local storage).
- * `param` is ignored by ops without one.
+ * `param` is ignored by ops without one. With `prep` (the active tier's
+ * s8_lut_prep) a cached table's prep area is filled for that tier once and
+ * kept with the entry, so a cached call pays for neither; pass NULL when
+ * only the map is wanted. A prep for another tier later simply rebuilds the
+ * area (the kernels check the tag, kernels.h).
  */
 const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              const relu_quant *xq, const relu_quant *yq,
-                                             relu__s8_table *scratch);
+                                             relu__s8_table *scratch,
+                                             relu__s8_lut_prep_fn *prep);
 const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *xq, const relu_quant *dyq,
                                          const relu_quant *dxq, relu__s8_grad *scratch);

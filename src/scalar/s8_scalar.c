@@ -44,6 +44,12 @@ static inline int32_t rhe_f64(double t)
     return (int32_t)t;
 }
 
+/* The scalar lookup derives nothing from the map: no prep. */
+void s8_lut_prep__scalar(relu__s8_table *t)
+{
+    (void)t;
+}
+
 /* y = map[(uint8_t)x]. In place is fine: each x is read before its y. */
 void s8_lut__scalar(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
 {

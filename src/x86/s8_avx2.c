@@ -161,17 +161,22 @@ void s8_clamp__avx2(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi)
 
 /* ---------------------------------------------------------------- lookups */
 
+void s8_lut_prep__avx2(relu__s8_table *t)
+{
+    s8_plan_prep(t, RELU_S8_PREP_AVX2);
+}
+
 void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
 {
     s8_plan p;
     size_t i = 0;
-    /* below ~100 bytes the plan costs more than byte-by-byte lookups */
-    if (n < 96) {
+    if (n < S8_PLAN_SHORT &&
+        (n < 32 || s8_plan_rows(t, RELU_S8_PREP_AVX2) > S8_PLAN_SHORT_ROWS)) {
         for (; i < n; i++)
             y[i] = t->map[(uint8_t)x[i]];
         return;
     }
-    s8_plan_init(&p, t->map, t->map + 128);
+    s8_plan_of(&p, t, RELU_S8_PREP_AVX2);
     for (; i + 64 <= n; i += 64) {
         __m256i a = _mm256_loadu_si256((const __m256i *)(x + i));
         __m256i b = _mm256_loadu_si256((const __m256i *)(x + i + 32));

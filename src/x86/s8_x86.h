@@ -28,6 +28,10 @@ relu__s8_grad_fn s8_grad__avx2, s8_grad__avx512;
 relu__s8_prelu_fwd_fn s8_prelu_forward__avx2, s8_prelu_forward__avx512;
 relu__s8_prelu_bwd_fn s8_prelu_backward__avx2, s8_prelu_backward__avx512;
 
+/* The lut preps (kernels.h) of the vpshufb-plan lookups; the VBMI lookup
+ * needs none and keeps the scalar one. */
+relu__s8_lut_prep_fn s8_lut_prep__avx2, s8_lut_prep__avx512;
+
 /* Registers one variant's kernels for the four s8 list entries. */
 #define S8_X86_FILL(t, isa)                                  \
     do {                                                     \

@@ -8,4 +8,5 @@ void relu__fill_table_s8_avx2(relu__kernels *t)
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx2;
 #endif
+    t->s8_lut_prep = s8_lut_prep__avx2;
 }

@@ -11,10 +11,13 @@ void relu__fill_table_s8_avx512(relu__kernels *t)
 {
     relu__cpu cpu;
     relu__cpu_detect(&cpu);
-    if (cpu.avx512vbmi)
+    if (cpu.avx512vbmi) {
         S8_X86_FILL(t, avx512vbmi);
-    else
+        t->s8_lut_prep = s8_lut_prep__scalar; /* vpermi2b needs no plan */
+    } else {
         S8_X86_FILL(t, avx512);
+        t->s8_lut_prep = s8_lut_prep__avx512;
+    }
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx512;
 #endif
