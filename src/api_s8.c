@@ -22,6 +22,12 @@
 #define S8_MIN_CHUNK_FWD (RELU_PARALLEL_MIN_BYTES / 2)
 #define S8_MIN_CHUNK_BWD (RELU_PARALLEL_MIN_BYTES / 3)
 
+/* PReLU forward takes cached maps (relu__s8_prelu_maps) for runs of at least
+ * S8_PMAP_MIN_LEN elements and at least S8_PMAP_MIN_PER_CHANNEL elements per
+ * channel: above the kernels' own thresholds for building a map. */
+#define S8_PMAP_MIN_LEN 16
+#define S8_PMAP_MIN_PER_CHANNEL 512
+
 /* PReLU backward keeps its exact per-channel int64 sums on the stack for at
  * most this many channels at a time (4 KiB). */
 #define S8_SUM_CHANNELS 512
@@ -323,6 +329,13 @@ typedef struct prelu_fwd_job {
 static void prelu_fwd_box(void *ctx, const relu__box *b, size_t offset, size_t channel)
 {
     const prelu_fwd_job *j = (const prelu_fwd_job *)ctx;
+    if (j->q.maps != NULL) {
+        /* the maps, like alpha, from the box's first channel */
+        relu__s8_prelu_quant q = j->q;
+        q.maps += 256 * channel;
+        j->fn(j->x + offset, j->y + offset, j->alpha + channel, b, &q);
+        return;
+    }
     j->fn(j->x + offset, j->y + offset, j->alpha + channel, b, &j->q);
 }
 
@@ -373,6 +386,14 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
     job.q.y_scale = (double)yq->scale;
     job.q.x_zero_point = xq->zero_point;
     job.q.y_zero_point = yq->zero_point;
+    job.q.maps = NULL;
+    /* Runs of S8_PMAP_MIN_LEN or more with S8_PMAP_MIN_PER_CHANNEL elements
+     * per channel are where the kernels look channels up in maps: take them
+     * ready from this thread's cache (s8_tables.h) instead of building them
+     * in every call (and every chunk). Short runs (channels last) keep the
+     * kernels' own choice. */
+    if (inner >= S8_PMAP_MIN_LEN && total / channels >= S8_PMAP_MIN_PER_CHANNEL)
+        job.q.maps = relu__s8_prelu_maps(alpha, channels, &job.q, job.fn);
     if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_FWD))) {
         /* [0, total) is one box of whole planes (relu__prelu_for_each_box) */
         relu__box box;

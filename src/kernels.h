@@ -132,6 +132,11 @@ typedef struct relu__s8_grad {
 typedef struct relu__s8_prelu_quant {
     double x_scale, y_scale;
     int32_t x_zero_point, y_zero_point;
+    /* NULL, or the box's channels' 256-entry maps, ready: channel c's result
+     * for x at maps[256*c + x + 128] (x order, like alpha offset to the box's
+     * first channel). They hold exactly the per-element results, so a kernel
+     * may use them wherever it would build a map, or ignore them. */
+    const int8_t *maps;
 } relu__s8_prelu_quant;
 
 typedef struct relu__s8_prelu_grad {

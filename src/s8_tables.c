@@ -1,6 +1,7 @@
 #include "s8_tables.h"
 #include "fpenv.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "math/vec_scalar.h"
@@ -277,6 +278,191 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
 {
     relu__s8_build_grad(scratch, op, param, xq, dyq, dxq);
     return scratch;
+}
+
+#endif
+
+/* ------------------------------------------------------- PReLU map cache */
+
+#if defined(RELU__S8_TLS) && defined(__GNUC__) && !defined(_WIN32)
+#include <pthread.h>
+
+/* One PReLU map set: its key (quantization bits, channels, alpha bits, and a
+ * hash of the alpha bits to reject most misses early) and one malloc'd
+ * block of cap channels: cap * 4 bytes of alpha bits, then cap * 256 maps. */
+typedef struct pmap_slot {
+    unsigned char *block;
+    size_t cap, chans;
+    uint64_t hash, xs, ys;
+    int32_t xzp, yzp;
+    int valid;
+} pmap_slot;
+
+typedef struct pmap_cache {
+    pmap_slot slot[RELU__S8_PMAP_WAYS];
+    uint64_t seen[RELU__S8_PMAP_WAYS]; /* key hashes of the last misses not built */
+    unsigned next, seen_next;
+    int registered; /* the thread-exit destructor knows this thread's block */
+} pmap_cache;
+
+static RELU__S8_TLS pmap_cache s8_pmap_cache;
+
+static pthread_key_t pmap_key;
+static pthread_once_t pmap_once = PTHREAD_ONCE_INIT;
+static int pmap_key_ok;
+
+static void pmap_free(void *p)
+{
+    pmap_cache *c = (pmap_cache *)p;
+    unsigned w;
+    for (w = 0; w < RELU__S8_PMAP_WAYS; w++) {
+        c->slot[w].valid = 0;
+        free(c->slot[w].block);
+        c->slot[w].block = NULL;
+        c->slot[w].cap = 0;
+    }
+    c->registered = 0;
+}
+
+static void pmap_key_init(void)
+{
+    pmap_key_ok = pthread_key_create(&pmap_key, pmap_free) == 0;
+}
+
+/* dlclose: no destructor may point into unloaded code. Threads still
+ * holding a block leak it (the main thread's is freed here). */
+__attribute__((destructor)) static void pmap_key_drop(void)
+{
+    if (pmap_key_ok) {
+        pmap_key_ok = 0;
+        pthread_key_delete(pmap_key);
+        pmap_free(&s8_pmap_cache);
+    }
+}
+
+/* All 256 inputs in x order: the maps are the kernel's results for them. */
+static const int8_t pmap_iota[256] = {
+#define PMAP_R16(b) (int8_t)(b), (int8_t)(b + 1), (int8_t)(b + 2), (int8_t)(b + 3), \
+    (int8_t)(b + 4), (int8_t)(b + 5), (int8_t)(b + 6), (int8_t)(b + 7),            \
+    (int8_t)(b + 8), (int8_t)(b + 9), (int8_t)(b + 10), (int8_t)(b + 11),         \
+    (int8_t)(b + 12), (int8_t)(b + 13), (int8_t)(b + 14), (int8_t)(b + 15)
+    PMAP_R16(-128), PMAP_R16(-112), PMAP_R16(-96), PMAP_R16(-80),
+    PMAP_R16(-64), PMAP_R16(-48), PMAP_R16(-32), PMAP_R16(-16),
+    PMAP_R16(0), PMAP_R16(16), PMAP_R16(32), PMAP_R16(48),
+    PMAP_R16(64), PMAP_R16(80), PMAP_R16(96), PMAP_R16(112)
+#undef PMAP_R16
+};
+
+static uint64_t pmap_hash(const float *alpha, size_t chans)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)chans;
+    size_t c;
+    for (c = 0; c < chans; c++) {
+        uint32_t b;
+        memcpy(&b, &alpha[c], sizeof b);
+        h = (h ^ b) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+const int8_t *relu__s8_prelu_maps(const float *alpha, size_t chans,
+                                  const relu__s8_prelu_quant *q, relu__s8_prelu_fwd_fn *fn)
+{
+    pmap_cache *cache = &s8_pmap_cache;
+    relu__s8_prelu_quant q0;
+    relu__box box;
+    pmap_slot *s;
+    uint64_t h, xs, ys;
+    unsigned w;
+    size_t c;
+
+    if (chans == 0 || chans > RELU__S8_PMAP_MAX_CHANNELS)
+        return NULL;
+    memcpy(&xs, &q->x_scale, sizeof xs);
+    memcpy(&ys, &q->y_scale, sizeof ys);
+    h = pmap_hash(alpha, chans);
+    for (w = 0; w < RELU__S8_PMAP_WAYS; w++) {
+        s = &cache->slot[w];
+        if (s->valid && s->hash == h && s->chans == chans && s->xs == xs && s->ys == ys &&
+            s->xzp == q->x_zero_point && s->yzp == q->y_zero_point &&
+            memcmp(s->block, alpha, chans * sizeof(float)) == 0)
+            return (const int8_t *)(s->block + s->cap * sizeof(float));
+    }
+
+    /* A miss. Building the maps here costs more than the kernels' own
+     * building (measured: 1.5-1.8x a call), so only a set that comes back
+     * while the cache could still hold it is built: a key among the last
+     * RELU__S8_PMAP_WAYS misses (one model's PReLU layers in turn, or one
+     * layer called again). Sets that never recur cost a hash. */
+    {
+        const uint64_t kh = (h ^ xs * 0x9E3779B97F4A7C15ull ^ ys * 0xC2B2AE3D27D4EB4Full) +
+                            ((uint64_t)(uint32_t)q->x_zero_point << 32 |
+                             (uint32_t)q->y_zero_point);
+        int again = 0;
+        for (w = 0; w < RELU__S8_PMAP_WAYS; w++)
+            if (cache->seen[w] == kh && kh != 0)
+                again = 1;
+        if (!again) {
+            cache->seen[cache->seen_next] = kh;
+            cache->seen_next = (cache->seen_next + 1) % RELU__S8_PMAP_WAYS;
+            return NULL;
+        }
+    }
+
+    /* the victim slot, grown if needed (no cache on any failure) */
+    if (!cache->registered) {
+        pthread_once(&pmap_once, pmap_key_init);
+        if (!pmap_key_ok || pthread_setspecific(pmap_key, cache) != 0)
+            return NULL;
+        cache->registered = 1;
+    }
+    s = &cache->slot[cache->next];
+    cache->next = (cache->next + 1) % RELU__S8_PMAP_WAYS;
+    s->valid = 0;
+    if (s->cap < chans) {
+        /* whole blocks of 64 channels: fewer regrowths */
+        const size_t cap = (chans + 63) / 64 * 64;
+        unsigned char *nb = (unsigned char *)malloc(cap * (sizeof(float) + 256));
+        if (nb == NULL)
+            return NULL;
+        free(s->block);
+        s->block = nb;
+        s->cap = cap;
+    }
+
+    /* the active kernel over the 256 inputs, channel by channel: its own
+     * results, whatever it computes them with */
+    q0 = *q;
+    q0.maps = NULL;
+    box.rows = 1;
+    box.row_stride = 256;
+    box.chans = 1;
+    box.chan_stride = 256;
+    box.len = 256;
+    for (c = 0; c < chans; c++)
+        fn(pmap_iota, (int8_t *)s->block + s->cap * sizeof(float) + 256 * c, alpha + c, &box,
+           &q0);
+    memcpy(s->block, alpha, chans * sizeof(float));
+    s->hash = h;
+    s->chans = chans;
+    s->xs = xs;
+    s->ys = ys;
+    s->xzp = q->x_zero_point;
+    s->yzp = q->y_zero_point;
+    s->valid = 1;
+    return (const int8_t *)(s->block + s->cap * sizeof(float));
+}
+
+#else /* no thread-local storage or no pthread keys: no cache */
+
+const int8_t *relu__s8_prelu_maps(const float *alpha, size_t chans,
+                                  const relu__s8_prelu_quant *q, relu__s8_prelu_fwd_fn *fn)
+{
+    (void)alpha;
+    (void)chans;
+    (void)q;
+    (void)fn;
+    return NULL;
 }
 
 #endif

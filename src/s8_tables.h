@@ -58,6 +58,25 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *xq, const relu_quant *dyq,
                                          const relu_quant *dxq, relu__s8_grad *scratch);
 
+/*
+ * PReLU forward: the 256-entry maps of channels [0, chans) in x order
+ * (relu__s8_prelu_quant.maps), the results of `fn` (the active forward
+ * kernel) for the 256 inputs. Kept in a per-thread cache of the last
+ * RELU__S8_PMAP_WAYS sets, keyed by the quantizations' bits, chans and the
+ * alpha values' bits (by content: the caller may change alpha[] between
+ * calls), each a malloc'd block of at most RELU__S8_PMAP_MAX_CHANNELS * 260
+ * bytes, freed at thread exit. A set is built only when it comes back: its
+ * first call, and any call whose key was not among this thread's last
+ * RELU__S8_PMAP_WAYS misses, get NULL too. NULL (build per call, as without a cache) for
+ * more channels, without thread-local storage, or if an allocation fails.
+ * Valid until this thread's next call; must be called inside the
+ * floating-point environment, before the pool's workers read it.
+ */
+#define RELU__S8_PMAP_WAYS 2
+#define RELU__S8_PMAP_MAX_CHANNELS 256
+const int8_t *relu__s8_prelu_maps(const float *alpha, size_t chans,
+                                  const relu__s8_prelu_quant *q, relu__s8_prelu_fwd_fn *fn);
+
 /* The uncached builders behind them. */
 void relu__s8_build_table(relu__s8_table *t, relu__s8_op op, float param,
                           const relu_quant *xq, const relu_quant *yq);

@@ -109,6 +109,16 @@ void s8_prelu_forward__scalar(const int8_t *x, int8_t *y, const float *alpha,
         for (c = 0; c < b->chans; c++) {
             const double a = (double)alpha[c];
             int v;
+            if (q->maps != NULL) {
+                /* ready, in x order */
+                const int8_t *m = q->maps + 256 * c + 128;
+                for (r = 0; r < b->rows; r++) {
+                    const size_t off = r * b->row_stride + c * b->chan_stride;
+                    for (i = 0; i < b->len; i++)
+                        y[off + i] = m[x[off + i]];
+                }
+                continue;
+            }
             for (v = -128; v <= 127; v++)
                 map[(uint8_t)(int8_t)v] = prelu_fwd_one(v, a, q);
             for (r = 0; r < b->rows; r++) {

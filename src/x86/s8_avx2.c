@@ -406,7 +406,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
         int8_t tab[256] __attribute__((aligned(32)));
         __m256d aa[8], v[64];
         size_t c, r, i, s;
-        if (use_map) {
+        if (use_map && q->maps == NULL) {
             for (j = 0; j < 8; j++)
                 aa[j] = k.one;
             for (s = nneg; s < 8; s++)
@@ -427,6 +427,12 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             if (use_map) {
                 s8_plan l;
                 const int fin = s8_finite(alpha[c]);
+                if (q->maps != NULL) {
+                    /* ready, x order: x = 0..127 first, then -128..-1 */
+                    const int8_t *m = q->maps + 256 * c;
+                    s8_plan_init(&l, m + 128, m);
+                    goto mapped;
+                }
                 for (s = 0; s < nfull; s++)
                     _mm256_store_si256((__m256i *)(tab + 32 * s), s8_pf32_neg(v + 8 * s, a, fin, &k));
                 for (; s < nneg; s++)
@@ -435,6 +441,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
                         s8_pf32(_mm256_load_si256((const __m256i *)(s8_iota + 32 * s)), aa, &k));
                 /* map[(uint8_t)x]: x = 0..127 first, then -128..-1 */
                 s8_plan_init(&l, tab + 128, tab);
+            mapped:
                 for (r = 0; r < b->rows; r++) {
                     const size_t off = r * b->row_stride + c * b->chan_stride;
                     for (i = 0; i < b->len; i += 32) {
