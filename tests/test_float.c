@@ -949,7 +949,10 @@ static void TF(prelu_fill)(tu_rng *r, T *x, T *dy, T *al, size_t N, size_t C, in
 static const size_t TF(dims)[] = {0, 1, 2, 3, 5, 8, 17};
 
 typedef struct TF(shape) { size_t o, c, i; } TF(shape);
-static const TF(shape) TF(big_shapes)[] = {{2, 64, 1000}, {4000, 3, 1}, {1, 1, 100000}, {3, 2, 8193}};
+/* Channels-last rows of 37, 64 and 100 channels span several row tiles and
+ * channel groups of the SIMD kernels (and, at 100, two driver chunks). */
+static const TF(shape) TF(big_shapes)[] = {{2, 64, 1000}, {4000, 3, 1}, {1, 1, 100000}, {3, 2, 8193},
+                                          {2000, 64, 1}, {1100, 37, 1}, {300, 100, 1}};
 
 /* Every small shape and the NCHW/NHWC ones, every ISA, compared with the
  * reference and with the scalar tier bit for bit (y, dx and dalpha). */
