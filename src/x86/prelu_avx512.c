@@ -26,14 +26,15 @@ RELU__DECLARE_KERNEL(f64, prelu_backward, prelu_bwd, avx512)
 #define RELU__CAT(a, b) RELU__CAT_(a, b)
 
 /* Longest channel period (chans*len elements) served by the periodic-alpha
- * path; its pattern holds period*lanes elements (4 KiB on the stack). */
+ * path; its pattern holds lcm(period, lanes) elements, at most period*lanes
+ * (4 KiB on the stack); 64 channels-last channels need only 64. */
 #define PRELU_MAX_PERIOD 64
 
 /* A contiguous box (chan_stride == len, row_stride == chans*len) whose
  * period chans*len is at most PRELU_MAX_PERIOD: element k uses
- * alpha[(k % period) / len]; pattern[] holds period*lanes of them, a multiple
- * of the vector width, so vector i reads the slice starting at
- * (i*lanes) % (period*lanes). */
+ * alpha[(k % period) / len]; pattern[] holds lcm(period, lanes) of them, a
+ * multiple of the vector width, so vector i reads the slice starting at
+ * (i*lanes) % lcm(period, lanes). */
 static int relu__prelu_periodic_box(const relu__box *b, size_t lanes, size_t *period)
 {
     const size_t p = b->chans * b->len;
