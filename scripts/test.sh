@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, as CI runs it. Stages (each in its own build dir):
 #   1. Release build: every cmocka suite on every ISA tier this CPU has,
-#      exports, header, installed-package consumers, strided accuracy sweep.
+#      exports, header, installed-package consumers, strided accuracy sweep,
+#      and the benchmarks, with the peer cross-check (peers_check).
 #   2. ASan+UBSan build: the whole ctest again.
 #   3. TSan build: the tests labelled "threads".
 #   4. valgrind memcheck over the unit suite (RELU_ISA=avx2: valgrind does
@@ -29,7 +30,9 @@ for stage in $stages; do
   case $stage in
   1)
     echo "== 1. release build: every test on every tier"
-    build build-test
+    # With the benchmarks: they must build, and peers_check compares oneDNN's
+    # and XNNPACK's outputs with librelu's.
+    build build-test -DRELU_BUILD_BENCH=ON
     ctest --test-dir build-test --output-on-failure -j"$jobs"
     ;;
   2)
@@ -45,7 +48,7 @@ for stage in $stages; do
     ;;
   4)
     echo "== 4. valgrind memcheck (RELU_ISA=avx2)"
-    build build-test # (re)builds: the memcheck must run the current binaries
+    build build-test -DRELU_BUILD_BENCH=ON # (re)builds: the memcheck must run the current binaries
     RELU_ISA=avx2 RELU_TEST_VALGRIND=1 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 2400 \
       -L unit -LE accuracy -E "exports|header|test_stress|test_env|test_nothreads" \
       --overwrite MemoryCheckCommand=/usr/bin/valgrind \
