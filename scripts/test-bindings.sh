@@ -88,8 +88,11 @@ rust_suite() {
 }
 
 go_suite() {
-  ( cd bindings/go && GOFLAGS=-mod=mod GOPROXY=off go vet ./... &&
-    GOFLAGS=-mod=mod GOPROXY=off go test -count=1 ./... )
+  # A build cache of its own: go caches what `#cgo pkg-config` returned
+  # without keying on it (golang/go#24544), so a shared cache can link this
+  # run against the library path of an earlier run's deleted prefix.
+  ( cd bindings/go && export GOCACHE="$tmp/gocache" GOFLAGS=-mod=mod GOPROXY=off &&
+    go vet ./... && go test -count=1 ./... )
 }
 
 for s in $suites; do
