@@ -23,7 +23,7 @@
 //                                                same way, for the scaling ratio
 //
 // e.g. '^call/' --benchmark_repetitions=7 for the per-call table, '^mt/' for
-// thread scaling (--relu_mt_sweep adds 16 Ki..8 Mi elements).
+// thread scaling (--relu_mt_sweep adds 4 Ki..8 Mi elements).
 //
 // Sizes are input bytes: 4 KiB, 64 KiB, 1 MiB, 16 MiB (+ 256 MiB with
 // --relu_huge or RELU_BENCH_HUGE=1; needs ~2.2 GiB of RAM), and for s8 also
@@ -656,7 +656,7 @@ void register_call_rows(const std::vector<relu_isa> &isas) {
 // `threads` contiguous parts, run by the caller and threads-1 persistent
 // helper threads woken per call (as librelu's pool is), i.e. what the memory
 // system gives two cores. Speed-ups are ratios of rows of the same run.
-// Default: 16 Mi elements, 1 and 2 threads. --relu_mt_sweep adds 16 Ki..8 Mi
+// Default: 16 Mi elements, 1 and 2 threads. --relu_mt_sweep adds 4 Ki..8 Mi
 // elements (for measuring RELU_PARALLEL_MIN_BYTES, see src/threads.h).
 
 class CopyPool {
@@ -733,7 +733,7 @@ void mt_memcpy_body(benchmark::State &st, size_t bytes, int threads) {
   report(st, static_cast<int64_t>(st.iterations()), seconds, 2 * bytes, bytes);
 }
 
-template <class T, Kern<T> F>
+template <class T, Kern<T> F, bool Bwd = false>
 void mt_body(benchmark::State &st, size_t n, int threads) {
   const int prev = relu_get_num_threads();
   if (relu_set_num_threads(threads) != RELU_OK) {
@@ -742,8 +742,9 @@ void mt_body(benchmark::State &st, size_t n, int threads) {
   }
   const size_t bytes = n * sizeof(T);
   const T *x = pristine<T>(kX, bytes);
+  const T *dy = Bwd ? pristine<T>(kDy, bytes) : nullptr;
   T *out = work<T>(kWork1, bytes);
-  relu_status s = F(x, nullptr, out, n);
+  relu_status s = F(x, dy, out, n);
   if (s != RELU_OK) {
     relu_set_num_threads(prev);
     st.SkipWithError(relu_status_string(s));
@@ -751,31 +752,38 @@ void mt_body(benchmark::State &st, size_t n, int threads) {
   }
   const auto t0 = Clock::now();
   for (auto _ : st) {
-    F(x, nullptr, out, n);
+    F(x, dy, out, n);
     benchmark::ClobberMemory();
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   relu_set_num_threads(prev);
-  report(st, static_cast<int64_t>(st.iterations()), seconds, 2 * bytes, n);
+  report(st, static_cast<int64_t>(st.iterations()), seconds, (Bwd ? 3 : 2) * bytes, n);
 }
 
 void register_mt_rows(bool sweep) {
   struct MtRow {
-    const char *dtype, *op;
+    const char *dtype, *op, *dir;
     size_t elem;
     void (*run)(benchmark::State &, size_t, int);
   };
   using kf = K<float>;
+  using kd = K<double>;
   using ks = K<int8_t>;
   const MtRow rows[] = {
-      {"f32", "relu", 4, &mt_body<float, &kf::relu_f>},
-      {"f32", "elu", 4, &mt_body<float, &kf::elu_f>},
-      {"s8", "relu", 1, &mt_body<int8_t, &ks::relu_f>},
-      {"s8", "elu", 1, &mt_body<int8_t, &ks::elu_f>},
+      {"f32", "relu", "fwd", 4, &mt_body<float, &kf::relu_f>},
+      {"f32", "elu", "fwd", 4, &mt_body<float, &kf::elu_f>},
+      {"f32", "tanh", "fwd", 4, &mt_body<float, &kf::tanh_f>},
+      {"f32", "relu", "bwd", 4, &mt_body<float, &kf::relu_b, true>},
+      {"f32", "elu", "bwd", 4, &mt_body<float, &kf::elu_b, true>},
+      {"f32", "prelu", "bwd", 4, &mt_body<float, &kf::prelu_b, true>},
+      {"f64", "elu", "fwd", 8, &mt_body<double, &kd::elu_f>},
+      {"s8", "relu", "fwd", 1, &mt_body<int8_t, &ks::relu_f>},
+      {"s8", "elu", "fwd", 1, &mt_body<int8_t, &ks::elu_f>},
+      {"s8", "elu", "bwd", 1, &mt_body<int8_t, &ks::elu_b, true>},
   };
   std::vector<size_t> counts;
   if (sweep)
-    for (size_t n = size_t(16) << 10; n <= (size_t(8) << 20); n *= 2) counts.push_back(n);
+    for (size_t n = size_t(4) << 10; n <= (size_t(8) << 20); n *= 2) counts.push_back(n);
   counts.push_back(size_t(16) << 20);
   const char *isa = relu_isa_name(relu_active_isa());
   std::vector<size_t> copy_bytes;
@@ -793,7 +801,7 @@ void register_mt_rows(bool sweep) {
     for (size_t n : counts)
       for (int t : {1, 2}) {
         auto run = r.run;
-        benchmark::RegisterBenchmark(("mt/" + std::string(r.dtype) + "/" + r.op + "/fwd/" + isa +
+        benchmark::RegisterBenchmark(("mt/" + std::string(r.dtype) + "/" + r.op + "/" + r.dir + "/" + isa +
                                       "/" + std::to_string(n) + "/t" + std::to_string(t))
                                          .c_str(),
                                      [run, n, t](benchmark::State &st) { run(st, n, t); })
@@ -808,7 +816,7 @@ void print_help() {
                "          [--relu_threads=<1..1024>]  relu_set_num_threads (default: library's)\n"
                "          [--relu_huge]               also run 256 MiB inputs"
                " (or RELU_BENCH_HUGE=1)\n"
-               "          [--relu_mt_sweep]           mt/ rows from 16 Ki to 16 Mi elements\n"
+               "          [--relu_mt_sweep]           mt/ rows from 4 Ki to 16 Mi elements\n"
                "Names: <f32|f64|s8>/<op>/<fwd|bwd|bwdy>/<isa>/<input bytes>/<out|in|sub>,"
                " memcpy/copy/ref/libc/<bytes>/out,\n"
                "       call/<dtype>/<op>/<dir>/<isa>/<n>,"

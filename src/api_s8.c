@@ -17,10 +17,12 @@
 #include "threads.h"
 #include "validate.h"
 
-/* Bytes each element touches: forward reads x and writes y; backward reads
- * x and dy and writes dx. */
+/* Smallest chunk of a split call (threads.h): a forward is a lookup at
+ * memory speed (it touches 2 bytes per element); a backward does float work
+ * per element (a factor lookup, a multiply, two roundings), so it is split
+ * as compute-bound. */
 #define S8_MIN_CHUNK_FWD (RELU_PARALLEL_MIN_BYTES / 2)
-#define S8_MIN_CHUNK_BWD (RELU_PARALLEL_MIN_BYTES / 3)
+#define S8_MIN_CHUNK_BWD RELU_PARALLEL_MATH_MIN_BYTES
 
 /* PReLU forward takes cached maps (relu__s8_prelu_maps) for runs of at least
  * S8_PMAP_MIN_LEN elements and at least S8_PMAP_MIN_PER_CHANNEL elements per

@@ -18,9 +18,9 @@
  * call is using it) runs its work on its own thread: the result is the same
  * and nobody waits behind somebody else's large call.
  *
- * Everything a worker reads about a job is guarded by `mutex`; chunks are at
- * least RELU_PARALLEL_MIN_BYTES / nthreads big, so taking a lock per chunk is
- * noise.
+ * Everything a worker reads about a job is guarded by `mutex`; a chunk takes
+ * one thread several microseconds at least (threads.h), so taking a lock per
+ * chunk is noise.
  */
 static struct {
     pthread_mutex_t busy;  /* held by the caller that owns the current job */

@@ -21,34 +21,52 @@ void relu__parallel_for(size_t count, size_t min_chunk, relu__range_fn *fn, void
 void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *fn, void *ctx);
 
 /*
- * Every chunk of a split call touches at least this many bytes (read +
- * written), so a call uses the pool only from twice this: 4 MiB touched
- * (f32 forward: 512 Ki elements; f32 backward: 341 Ki; int8 forward: 2 Mi).
+ * When a call is worth splitting depends on how long one thread would take,
+ * not on its bytes alone: handing a chunk to a worker costs about 1 us here
+ * (t2 ~= t1/2 + 0.8 us in every row below), so a split pays once one thread
+ * needs ~3 us. Two classes of kernel, two sizes:
  *
- * Measured, not reasoned (issue 7; was 1 MiB, i.e. splitting from 2 MiB):
- * a build that splits everything, then 1 vs 2 threads per size,
- *   cmake -S . -B /tmp/b-thr -DCMAKE_BUILD_TYPE=Release \
+ *  - memory-bound (the select ops, the from-output backwards, PReLU forward,
+ *    every int8 forward): every chunk touches at least RELU_PARALLEL_MIN_BYTES
+ *    (read + written), so a call splits from twice that, 1 MiB touched
+ *    (f32 forward: 128 Ki elements; int8 forward: 512 Ki);
+ *  - compute-bound (elu/selu/tanh forward and backward from x, PReLU backward
+ *    with its dalpha, every int8 backward): every chunk holds at least
+ *    RELU_PARALLEL_MATH_MIN_BYTES of x, so a call splits from 64 KiB of x
+ *    (f32: 16 Ki elements, f64: 8 Ki, int8 backward: 64 Ki).
+ *
+ * Measured, not reasoned (issue 7): a build that splits everything, then 1
+ * vs 2 threads per size,
+ *   cmake -S . -B /tmp/b-thr -DCMAKE_BUILD_TYPE=Release -DRELU_BUILD_BENCH=ON \
  *         -DCMAKE_C_FLAGS=-DRELU_PARALLEL_MIN_BYTES=4096 && cmake --build /tmp/b-thr
  *   /tmp/b-thr/bench/relu-bench --relu_mt_sweep --benchmark_filter='^mt/' \
- *         --benchmark_repetitions=9 --benchmark_enable_random_interleaving=true
- * On the 2-core AVX-512 EPYC (shared, load average ~8), t1/t2 speed-up,
- * median of 9 (of 5 in a second run), by bytes touched:
- *                    2 MiB        4 MiB        8 MiB        16 MiB
- *   f32 relu fwd  0.77 (0.58)  0.80 (0.89)  1.09 (0.95)  1.15 (0.88)
- *   f32 elu fwd   0.94 (0.92)  0.90 (1.01)  1.15 (1.04)  1.00 (0.90)
- *   s8 relu fwd   0.67 (0.82)  1.08 (0.88)  1.15 (1.00)  1.14 (0.90)
- *   memcpy        1.15 (0.93)  0.88 (0.86)  0.81 (1.03)  0.99 (0.71)
- * At 2 MiB splitting lost in both runs (down to 0.58x); at 4 MiB it still
- * lost up to 20%; from 8 MiB it is about even (0.88..1.15) on this machine,
- * where not even memcpy scales reliably. The measurement points at 4 MiB here
- * (splitting from 8 MiB); 2 MiB is the largest value that keeps every test
- * that is sized to run on the pool (test_api FPE_BIG = 2^19 f32, test_s8's
- * 3 Mi int8 threads test, test_stress's ~600000-element f32 cases) running on
- * it. Raise it to 4 MiB once those tests are sized for it.
- * A measurement build may override the value (-DRELU_PARALLEL_MIN_BYTES=...).
+ *         --benchmark_repetitions=7 --benchmark_enable_random_interleaving=true
+ * On the 2-core AVX-512 EPYC at a quiet moment (load average 0.3), t1/t2
+ * speed-up, median of 7 (the split size override also reaches the compute
+ * class: both are derived below from one knob in that build):
+ *   elements:         8 Ki   16 Ki  32 Ki  64 Ki  128 Ki 256 Ki 512 Ki 1 Mi
+ *   f32 elu fwd       0.94   1.31   1.56   1.75   1.86   1.92
+ *   f32 tanh fwd      1.20   1.42   1.68   1.82   1.91   1.93
+ *   f32 elu bwd       1.02   1.36   1.61   1.76   1.87   1.90
+ *   f64 elu fwd       1.39   1.64   1.78   1.90   1.95   1.92
+ *   s8 elu bwd                             1.46   1.66   1.78   1.87   1.91
+ *   f32 relu fwd      0.36   0.56   0.87   0.86   1.72   2.14   1.80   1.74
+ *   f32 relu bwd      0.51   0.68   0.81   0.95   2.32   1.94
+ *   s8 relu fwd                            0.55   0.86   0.86   2.20   2.13
+ *   s8 elu fwd                             0.55   0.78   0.78   1.54   2.02
+ * The memory-bound rows lose up to 512 KiB touched and win from 1 MiB; the
+ * compute-bound ones win from 16 Ki f32 / 8 Ki f64 / 64 Ki int8 elements.
+ * An earlier sweep under heavy load (load average ~8) lost below 8 MiB
+ * touched: on a machine whose other core is busy, a second thread cannot
+ * help, and relu_set_num_threads(1) is the way to say so.
+ * A measurement build may override either value (-DRELU_PARALLEL_MIN_BYTES=...).
  */
 #ifndef RELU_PARALLEL_MIN_BYTES
-#define RELU_PARALLEL_MIN_BYTES ((size_t)2 << 20)
+#define RELU_PARALLEL_MIN_BYTES ((size_t)512 << 10)
+#endif
+#ifndef RELU_PARALLEL_MATH_MIN_BYTES
+#define RELU_PARALLEL_MATH_MIN_BYTES (RELU_PARALLEL_MIN_BYTES < ((size_t)32 << 10) \
+                                          ? RELU_PARALLEL_MIN_BYTES : ((size_t)32 << 10))
 #endif
 
 /* Whether relu__parallel_for could split `count` items of at least
@@ -58,7 +76,8 @@ void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *
  * atomic. */
 static inline int relu__may_split(size_t count, size_t min_chunk)
 {
-    return count / (min_chunk ? min_chunk : 1) >= 2;
+    /* No division: min_chunk may be a run-time choice between two sizes. */
+    return count >= 2 * (min_chunk ? min_chunk : 1);
 }
 
 void relu__threads_init_from_env(void);

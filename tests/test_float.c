@@ -1121,7 +1121,10 @@ static void TF(test_threads)(void **state)
 
 static void TF(test_prelu_threads)(void **state)
 {
-    static const TF(shape) shapes[] = {{8, 16, 65536}, {(size_t)1 << 20, 4, 1}, {1, 3, (size_t)5 << 19}, {512, 1000, 7}};
+    /* The last four hold one dalpha block per channel: a split cuts the
+     * channels into groups instead (prelu_float.inc). */
+    static const TF(shape) shapes[] = {{8, 16, 65536}, {(size_t)1 << 20, 4, 1}, {1, 3, (size_t)5 << 19}, {512, 1000, 7},
+                                       {1, 64, 1024}, {1024, 64, 1}, {1, 37, 2000}, {300, 100, 1}};
     long fails = 0;
     size_t s, maxN = (size_t)8 << 20;
     T *x = tu_xmalloc(maxN * sizeof(T)), *dy = tu_xmalloc(maxN * sizeof(T)), *al = tu_xmalloc(1024 * sizeof(T));
