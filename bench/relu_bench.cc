@@ -607,6 +607,10 @@ struct CallK {
     return relu_prelu_forward_s8(x, y, g_call_alpha<float>, 1, kCallChannels, n / kCallChannels,
                                  &g_xq, &g_yq);
   }
+  static relu_status prelu_s8_b(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n) {
+    return relu_prelu_backward_s8(x, dy, g_call_alpha<float>, dx, g_call_dalpha<float>, 1,
+                                  kCallChannels, n / kCallChannels, &g_xq, &g_dyq, &g_dxq);
+  }
 };
 
 void register_call_rows(const std::vector<relu_isa> &isas) {
@@ -624,13 +628,22 @@ void register_call_rows(const std::vector<relu_isa> &isas) {
       {"f32", "elu", kFwd, &call_body<float, &kf::elu_f>},
       {"f32", "relu", kBwd, &call_body<float, &kf::relu_b>},
       {"f32", "elu", kBwd, &call_body<float, &kf::elu_b>},
+      {"f32", "elu", kBwdY, &call_body<float, &kf::elu_by>},
+      {"f32", "selu", kFwd, &call_body<float, &kf::selu_f>},
+      {"f32", "clipped", kFwd, &call_body<float, &kf::clipped_f>},
+      {"f32", "tanh", kFwd, &call_body<float, &kf::tanh_f>},
+      {"f32", "tanh", kBwd, &call_body<float, &kf::tanh_b>},
       {"f32", "prelu", kFwd, &call_body<float, &CallK::prelu_f32_f>},
       {"f32", "prelu", kBwd, &call_body<float, &CallK::prelu_f32_b>},
       {"f64", "relu", kFwd, &call_body<double, &kd::relu_f>},
+      {"f64", "elu", kFwd, &call_body<double, &kd::elu_f>},
+      {"f64", "elu", kBwd, &call_body<double, &kd::elu_b>},
       {"s8", "relu", kFwd, &call_body<int8_t, &ks::relu_f>},
       {"s8", "elu", kFwd, &call_body<int8_t, &ks::elu_f>},
       {"s8", "relu", kBwd, &call_body<int8_t, &ks::relu_b>},
+      {"s8", "elu", kBwd, &call_body<int8_t, &ks::elu_b>},
       {"s8", "prelu", kFwd, &call_body<int8_t, &CallK::prelu_s8_f>},
+      {"s8", "prelu", kBwd, &call_body<int8_t, &CallK::prelu_s8_b>},
   };
   for (const CallRow &r : rows)
     for (size_t n : {size_t(16), size_t(64)})
