@@ -13,10 +13,9 @@
 # RELU_AARCH64_CPUS (default "max cortex-a53"), RELU_CTEST_ARGS adds ctest
 # arguments to every run (e.g. "-R test_s8").
 # Not run here: the "consumer" test (installs the package and builds against
-# it with the host toolchain; checks.cmake leaves it out when cross-compiling)
-# and, unless the kernel runs aarch64 programs through binfmt_misc
-# (qemu-user-binfmt), test_env: it re-executes itself with execve, which
-# qemu-user cannot follow without binfmt_misc.
+# it with the host toolchain; checks.cmake leaves it out when cross-compiling).
+# test_env re-executes itself through qemu-aarch64 (tests/CMakeLists.txt), so
+# it needs no binfmt_misc entry.
 set -eu
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -50,19 +49,12 @@ configure() { # qemu cpu
     -DRELU_QEMU_CPU="$1" >> "$log" 2>&1 || { tail -n 40 "$log"; exit 1; }
 }
 
-exclude=""
-if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] ||
-   ! grep -q '^enabled' /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; then
-  exclude="test_env"
-  echo "note: no binfmt_misc entry for aarch64: test_env (fork + execve of itself) is skipped"
-fi
-
 # ctest with the emulator of the last configure; the environment passes
-# through qemu-user to the test programs (and, for binfmt_misc children,
-# QEMU_LD_PREFIX / QEMU_CPU give them the same root and core).
+# through qemu-user to the test programs (and QEMU_LD_PREFIX / QEMU_CPU give
+# test_env's re-executed child the same root and core).
 run() { # label, qemu cpu, [extra exclusions]
   echo "== $1"
-  ex=$exclude${3:+${exclude:+|}$3}
+  ex=${3:-}
   export QEMU_LD_PREFIX QEMU_CPU="$2"
   QEMU_LD_PREFIX=$(sed -n 's/^RELU_QEMU_LD_PREFIX:PATH=//p' "$dir/CMakeCache.txt")
   t0=$(date +%s)

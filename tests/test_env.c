@@ -4,6 +4,14 @@
  * modified environment; the child compares relu_active_isa() and
  * relu_get_num_threads() with the expected values given on its command
  * line and reports through its exit code.
+ *
+ * Under a user-mode emulator (a cross build run through qemu-aarch64), the
+ * host kernel cannot execute this program's own image unless binfmt_misc
+ * knows it; the build then sets RELU_TEST_SELF_EMULATOR to the emulator's
+ * host path, and the child is started as `emulator <this program> ...`. The
+ * emulator reports the guest program's path for /proc/self/exe and executes
+ * a host program directly; QEMU_LD_PREFIX / QEMU_CPU pass through the
+ * environment, so the child runs on the same guest root and core.
  */
 #define _GNU_SOURCE 1
 #include <stdarg.h>
@@ -55,7 +63,9 @@ static int run_child(const char *isa_val, const char *thr_val, int want_isa, int
 {
     size_t n = 0, k = 0, i;
     char **env, isa_buf[256], thr_buf[256], a2[16], a3[16];
-    char *argv[5];
+    char *argv[6], self[4096];
+    const char *emulator = getenv("RELU_TEST_SELF_EMULATOR");
+    ssize_t self_len = -1;
     pid_t pid;
     int status;
     while (environ[n]) n++;
@@ -77,17 +87,25 @@ static int run_child(const char *isa_val, const char *thr_val, int want_isa, int
     env[k] = NULL;
     snprintf(a2, sizeof a2, "%d", want_isa);
     snprintf(a3, sizeof a3, "%d", want_threads);
-    argv[0] = (char *)"test_env";
-    argv[1] = (char *)CHILD_FLAG;
-    argv[2] = a2;
-    argv[3] = a3;
-    argv[4] = NULL;
+    if (emulator && *emulator) {
+        self_len = readlink("/proc/self/exe", self, sizeof self - 1);
+        assert_true(self_len > 0);
+        self[self_len] = '\0';
+        argv[0] = (char *)emulator;
+        argv[1] = self;
+    } else {
+        argv[0] = (char *)"test_env";
+    }
+    argv[self_len > 0 ? 2 : 1] = (char *)CHILD_FLAG;
+    argv[self_len > 0 ? 3 : 2] = a2;
+    argv[self_len > 0 ? 4 : 3] = a3;
+    argv[self_len > 0 ? 5 : 4] = NULL;
     fflush(stdout);
     fflush(stderr);
     pid = fork();
     if (pid < 0) { free(env); return -1; }
     if (pid == 0) {
-        execve("/proc/self/exe", argv, env);
+        execve(self_len > 0 ? emulator : "/proc/self/exe", argv, env);
         _exit(127);
     }
     free(env);
