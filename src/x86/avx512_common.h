@@ -24,16 +24,31 @@ static inline __mmask8 relu__avx512_tail_f64(size_t r)
 }
 
 /*
- * One TwoSum step per lane (src/dalpha.h, relu__two_sum_acc): the same four
- * operations in the same order, so every lane's (s, e) has the scalar bits.
+ * One TwoSum step per lane (src/dalpha.h, relu__two_sum_acc) with the scalar
+ * bits of (s, e), computed as Fast2Sum on the operands ordered by magnitude:
+ * t = s + p is the same operation; for finite t the error of that addition is
+ * exact and unique, and Dekker's b - (t - a) with |a| >= |b| yields it as
+ * TwoSum's four operations do. VRANGEPD gives a (max-abs) and b (min-abs) in
+ * one operation each; on |s| == |p| min-abs returns its first source and
+ * max-abs its second, so {a, b} is always {s, p}. A zero error may come out
+ * with the other sign, which cannot change e: e starts at +0 and a
+ * round-to-nearest sum is -0 only when both addends are, so e is never -0 and
+ * e + (-0) == e + (+0). When t is not finite TwoSum's error is NaN; here it is
+ * NaN or, when finite s + p overflows (f64 only), the infinity opposite to t;
+ * either way s stays infinite or NaN and s + e is NaN, as the block result
+ * is with TwoSum (the driver turns every NaN into the default one).
+ * Why: six operations instead of seven, and the error's dependency path is
+ * two subtractions after t instead of four (f32 PReLU backward, 64 channels,
+ * 64 Ki elements, medians of 11 interleaved runs against the TwoSum form:
+ * NCHW 11.5 -> 9.8 us, channels-last 11.8 -> 10.9 us).
  */
 static inline void relu__avx512_two_sum(__m512d *s, __m512d *e, __m512d p)
 {
     const __m512d t = _mm512_add_pd(*s, p);
-    const __m512d z = _mm512_sub_pd(t, *s);
-    const __m512d err = _mm512_add_pd(_mm512_sub_pd(*s, _mm512_sub_pd(t, z)), _mm512_sub_pd(p, z));
+    const __m512d a = _mm512_range_pd(*s, p, 0x7); /* max |.|, its own sign */
+    const __m512d b = _mm512_range_pd(*s, p, 0x6); /* min |.|, its own sign */
     *s = t;
-    *e = _mm512_add_pd(*e, err);
+    *e = _mm512_add_pd(*e, _mm512_sub_pd(b, _mm512_sub_pd(t, a)));
 }
 
 /* The canonical block result r = ((s0+e0) + (s1+e1)) + ... + (s7+e7), in
