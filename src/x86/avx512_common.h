@@ -28,12 +28,11 @@ static inline __mmask8 relu__avx512_tail_f64(size_t r)
  * bits of (s, e), computed as Fast2Sum on the operands ordered by magnitude:
  * t = s + p is the same operation; for finite t the error of that addition is
  * exact and unique, and Dekker's b - (t - a) with |a| >= |b| yields it as
- * TwoSum's four operations do. VRANGEPD gives a (max-abs) and b (min-abs) in
- * one operation each; on |s| == |p| min-abs returns its first source and
- * max-abs its second, so {a, b} is always {s, p}. A zero error may come out
- * with the other sign, which cannot change e: e starts at +0 and a
- * round-to-nearest sum is -0 only when both addends are, so e is never -0 and
- * e + (-0) == e + (+0). When t is not finite TwoSum's error is NaN; here it is
+ * TwoSum's four operations do. VRANGEPD gives a (max-abs; on |s| == |p| its
+ * second source, either will do) and b is the other operand. A zero error
+ * may come out with the other sign, which cannot change e: e starts at +0 and
+ * a round-to-nearest sum is -0 only when both addends are, so e is never -0
+ * and e + (-0) == e + (+0). When t is not finite TwoSum's error is NaN; here it is
  * NaN or, when finite s + p overflows (f64 only), the infinity opposite to t;
  * either way s stays infinite or NaN and s + e is NaN, as the block result
  * is with TwoSum (the driver turns every NaN into the default one).
@@ -46,7 +45,13 @@ static inline void relu__avx512_two_sum(__m512d *s, __m512d *e, __m512d p)
 {
     const __m512d t = _mm512_add_pd(*s, p);
     const __m512d a = _mm512_range_pd(*s, p, 0x7); /* max |.|, its own sign */
-    const __m512d b = _mm512_range_pd(*s, p, 0x6); /* min |.|, its own sign */
+    /* b: the other one, s ^ p ^ a bit for bit (a is s or p), on a logic
+     * port instead of a second VRANGEPD on the FP-add ports, which this loop
+     * saturates (f32 64 channels, 1 thread, medians of 11 interleaved runs:
+     * channels-last 64 Ki 8.8 -> 8.35 us, 1 Mi 152 -> 146 us; NCHW 64 Ki
+     * 9.2 -> 9.0 us). When s or p is a NaN, t is one and b does not matter. */
+    const __m512d b = _mm512_castsi512_pd(_mm512_ternarylogic_epi64(
+        _mm512_castpd_si512(*s), _mm512_castpd_si512(p), _mm512_castpd_si512(a), 0x96));
     *s = t;
     *e = _mm512_add_pd(*e, _mm512_sub_pd(b, _mm512_sub_pd(t, a)));
 }
