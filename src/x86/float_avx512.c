@@ -21,11 +21,21 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 /* ---------------------------------------------------------------------- f32 */
 #include "avx512_def_f32.h"
 #define VM(name) vm_f32_##name
+#define EXP_NEAR RELU__F32_EXP_NEAR
+#define TANH_NEAR RELU__F32_TANH_NEAR
 #include "float_avx512.inc"
 #include "avx512_undef.h"
 #undef VM
+#undef EXP_NEAR
+#undef TANH_NEAR
 
 /* ---------------------------------------------------------------------- f64 */
 #include "avx512_def_f64.h"
 #define VM(name) vm_f64_##name
+#define EXP_NEAR RELU__F64_EXP_NEAR
+#define TANH_NEAR RELU__F64_TANH_NEAR
 #include "float_avx512.inc"
+#include "avx512_undef.h"
+#undef VM
+#undef EXP_NEAR
+#undef TANH_NEAR
