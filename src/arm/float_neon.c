@@ -106,6 +106,9 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #define VFMS vfmsq_f32
 #define GT vcgtq_f32
 #define LE vcleq_f32
+#define GE vcgeq_f32
+#define EXP_NEAR RELU__F32_EXP_NEAR
+#define TANH_NEAR RELU__F32_TANH_NEAR
 #define LT vcltq_f32
 #define ISNAN VF32_ISNAN
 #define SEL vbslq_f32
@@ -129,6 +132,9 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #undef VFMS
 #undef GT
 #undef LE
+#undef GE
+#undef EXP_NEAR
+#undef TANH_NEAR
 #undef LT
 #undef ISNAN
 #undef SEL
@@ -154,6 +160,9 @@ f64_neon_pbwd8(const double *x, const double *dy, const float64x2_t *a, double *
 #define VFMS vfmsq_f64
 #define GT vcgtq_f64
 #define LE vcleq_f64
+#define GE vcgeq_f64
+#define EXP_NEAR RELU__F64_EXP_NEAR
+#define TANH_NEAR RELU__F64_TANH_NEAR
 #define LT vcltq_f64
 #define ISNAN VF64_ISNAN
 #define SEL vbslq_f64
