@@ -12,117 +12,6 @@
 #define RELU__CAT_(a, b) a##b
 #define RELU__CAT(a, b) RELU__CAT_(a, b)
 
-/* ---------------------------------------- f32 elu / selu / tanh in stages */
-
-/*
- * act_f32.inc's vm_f32_{elu,selu,tanh}_forward cut into stages, operation
- * for operation (the same IEEE operations on the same operands, so the same
- * bits; test_float compares them with the scalar tier): the forward
- * kernels run each stage over a block of vectors before the next one (see
- * STAGED_UNARY_LOOP in float_avx2.inc for why). A stage hands the next one
- * up to three vectors per input vector through relu__f32_avx2_stage, kept
- * in L1. Any change to those vm_ functions must be mirrored here.
- */
-typedef struct {
-    __m256 a, b, c;
-} relu__f32_avx2_stage;
-
-#define F32_AVX2_POW2(k) VI32_AS_VF32(VI32_SHL(VF32_AS_VI32(k), 23))
-
-/* elu / selu: clamp and reduce (a = r, b = k), then q(r) (c), then
- * relu__f32_a_expm1 from 2^n on. */
-RELU__AVX2_INLINE void f32_avx2_expm1_s1(__m256 x, relu__f32_avx2_stage *s)
-{
-    const vf32 xc = VF32_MIN_SEL(VF32_MAX_SEL(x, VF32_SET1(-18.0f)), VF32_SET1(0.0f));
-    s->a = relu__f32_reduce_neg(xc, &s->b);
-}
-
-RELU__AVX2_INLINE void f32_avx2_expm1_s2(relu__f32_avx2_stage *s)
-{
-    s->c = relu__f32_q_neg(s->a);
-}
-
-RELU__AVX2_INLINE __m256 f32_avx2_a_expm1_fin(const relu__f32_avx2_stage *st, vf32 a, vf32 alo,
-                                              int use_alo)
-{
-    const vf32 r = st->a, q = st->c;
-    const vf32 s = F32_AVX2_POW2(st->b);
-    const vf32 r2 = VF32_MUL(r, r);
-    const vf32 p = VF32_FMA(r2, q, r);
-    const vf32 pl = VF32_FMA(r2, q, VF32_SUB(r, p));
-    const vf32 sm1 = VF32_SUB(s, VF32_SET1(1.0f));
-    const vf32 as = VF32_MUL(a, s);
-    vf32 small = VF32_MUL(as, pl);
-    if (use_alo)
-        small = VF32_FMA(alo, VF32_FMA(s, p, sm1), small);
-    return VF32_FMA(a, sm1, VF32_FMA(as, p, small));
-}
-
-RELU__AVX2_INLINE __m256 f32_avx2_elu_fin(__m256 x, const relu__f32_avx2_stage *s, __m256 alpha)
-{
-    const vf32 zero = VF32_SET1(0.0f);
-    return VF32_SELECT(VF32_CMP_LE(x, zero), f32_avx2_a_expm1_fin(s, alpha, zero, 0), x);
-}
-
-RELU__AVX2_INLINE __m256 f32_avx2_selu_fin(__m256 x, const relu__f32_avx2_stage *s)
-{
-    const vf32 y = f32_avx2_a_expm1_fin(s, VF32_SET1(RELU__F32_SELU_LA),
-                                        VF32_SET1(RELU__F32_SELU_LA_LO), 1);
-    return VF32_SELECT(VF32_CMP_LE(x, VF32_SET1(0.0f)), y,
-                       VF32_MUL(VF32_SET1(RELU__F32_SELU_L), x));
-}
-
-/* tanh: reduce (a = h, b = k); expm1(2h)/2 (a = ph, c = phl); the
- * denominator (a = dh, c = dl); the division and the selects (xm, a max
- * of x, is recomputed there rather than carried). */
-RELU__AVX2_INLINE void f32_avx2_tanh_s1(__m256 x, relu__f32_avx2_stage *s)
-{
-    const vf32 xm = VF32_MAX_SEL(x, VF32_SET1(0.0f));
-    const vf32 xc = VF32_MIN_SEL(xm, VF32_SET1(8.66f));
-    const vf32 k = VF32_FMA(VF32_SUB(xc, VF32_SET1(RELU__F32_SHIFT_POS)),
-                            VF32_SET1(2.0f * RELU__F32_INV_LN2), VF32_SET1(RELU__F32_BIAS + 1.0f));
-    const vf32 n = VF32_SUB(k, VF32_SET1(RELU__F32_BIAS + 1.0f));
-    const vf32 h0 = VF32_FMA(n, VF32_SET1(-0.5f * RELU__F32_LN2_HI), xc);
-    s->a = VF32_FMA(n, VF32_SET1(-0.5f * RELU__F32_LN2_LO), h0);
-    s->b = k;
-}
-
-RELU__AVX2_INLINE void f32_avx2_tanh_s2(relu__f32_avx2_stage *s)
-{
-    const vf32 h = s->a;
-    const vf32 h2 = VF32_MUL(h, h);
-    const vf32 q = relu__f32_q_pos_half(h);
-    const vf32 ph = VF32_FMA(h2, q, h);
-    s->c = VF32_FMA(h2, q, VF32_SUB(h, ph));
-    s->a = ph;
-}
-
-RELU__AVX2_INLINE void f32_avx2_tanh_s3(relu__f32_avx2_stage *s)
-{
-    const vf32 s2 = F32_AVX2_POW2(s->b); /* 2^(n+1) = 2a */
-    const vf32 ap1 = VF32_FMA(s2, VF32_SET1(0.5f), VF32_SET1(1.0f));
-    const vf32 w = VF32_MUL(s2, s->a);
-    const vf32 dh = VF32_ADD(ap1, w);
-    s->c = VF32_FMA(s2, s->c, VF32_SUB(w, VF32_SUB(dh, ap1)));
-    s->a = dh;
-}
-
-RELU__AVX2_INLINE __m256 f32_avx2_tanh_fin(__m256 x, const relu__f32_avx2_stage *s)
-{
-    const vf32 one = VF32_SET1(1.0f), half = VF32_SET1(0.5f);
-    const vf32 xm = VF32_MAX_SEL(x, VF32_SET1(0.0f));
-    const vf32 dh = s->a, dl = s->c;
-    const vf32 e = VF32_SUB(dh, VF32_SET1(2.0f));
-    const vf32 q0 = VF32_DIV(e, dh);
-    const vf32 omq = VF32_SUB(one, q0);
-    const vf32 res = VF32_FMA(dl, omq, VF32_FNMA(q0, dh, e));
-    vf32 t = VF32_FMA(res, VF32_MUL(omq, half), q0);
-    t = VF32_SELECT(VF32_CMP_LT(x, VF32_SET1(0x1p-12f)), xm, t);
-    return VF32_SELECT(VF32_CMP_LE(x, VF32_SET1(9.0109f)), t, VF32_MIN_SEL(one, x));
-}
-
-#undef F32_AVX2_POW2
-
 #define RELU__DECLARE_AVX2(dt, name, kind) RELU__DECLARE_KERNEL(dt, name, kind, avx2)
 RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f32)
 RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f64)
@@ -275,15 +164,16 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_MASKED F32_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F32_PBWD_GROUP_VEC_ALPHA_MASKED
-#define STAGE relu__f32_avx2_stage
-#define ELU_S1 f32_avx2_expm1_s1
-#define ELU_S2 f32_avx2_expm1_s2
-#define ELU_FIN f32_avx2_elu_fin
-#define SELU_FIN f32_avx2_selu_fin
-#define TANH_S1 f32_avx2_tanh_s1
-#define TANH_S2 f32_avx2_tanh_s2
-#define TANH_S3 f32_avx2_tanh_s3
-#define TANH_FIN f32_avx2_tanh_fin
+/* act_f32.inc's forward stages, run block by block (STAGED_UNARY_LOOP). */
+#define STAGE relu__f32_stage
+#define ELU_S1 relu__f32_expm1_s1
+#define ELU_S2 relu__f32_expm1_s2
+#define ELU_FIN relu__f32_elu_fin
+#define SELU_FIN relu__f32_selu_fin
+#define TANH_S1 relu__f32_tanh_s1
+#define TANH_S2 relu__f32_tanh_s2
+#define TANH_S3 relu__f32_tanh_s3
+#define TANH_FIN relu__f32_tanh_fin
 #include "float_avx2.inc"
 #undef STAGE
 #undef ELU_S1
