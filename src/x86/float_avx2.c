@@ -160,6 +160,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define MIN_NORMAL 0x1p-126f /* smallest normal */
 #define TANH_TINY 0x1p-12f  /* act_f32.inc: tanh(x) rounds to x below it */
 #define VM(name) vm_f32_##name
+#define EXP_NEAR RELU__F32_EXP_NEAR
+#define TANH_NEAR RELU__F32_TANH_NEAR
 #define PBWD_GROUP F32_PBWD_GROUP
 #define PBWD_GROUP_MASKED F32_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
@@ -184,6 +186,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #undef TANH_S2
 #undef TANH_S3
 #undef TANH_FIN
+#undef EXP_NEAR
+#undef TANH_NEAR
 #undef T
 #undef DT
 #undef V
@@ -253,6 +257,8 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define MIN_NORMAL 0x1p-1022
 #define TANH_TINY 0x1p-27 /* act_f64.inc */
 #define VM(name) vm_f64_##name
+#define EXP_NEAR RELU__F64_EXP_NEAR
+#define TANH_NEAR RELU__F64_TANH_NEAR
 #define PBWD_GROUP F64_PBWD_GROUP
 #define PBWD_GROUP_MASKED F64_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F64_PBWD_GROUP_VEC_ALPHA
