@@ -167,25 +167,9 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F32_PBWD_GROUP_VEC_ALPHA_MASKED
 /* act_f32.inc's forward stages, run block by block (STAGED_UNARY_LOOP). */
-#define STAGE relu__f32_stage
-#define ELU_S1 relu__f32_expm1_s1
-#define ELU_S2 relu__f32_expm1_s2
-#define ELU_FIN relu__f32_elu_fin
-#define SELU_FIN relu__f32_selu_fin
-#define TANH_S1 relu__f32_tanh_s1
-#define TANH_S2 relu__f32_tanh_s2
-#define TANH_S3 relu__f32_tanh_s3
-#define TANH_FIN relu__f32_tanh_fin
+#define RELU__F32_STAGED 1
 #include "float_avx2.inc"
-#undef STAGE
-#undef ELU_S1
-#undef ELU_S2
-#undef ELU_FIN
-#undef SELU_FIN
-#undef TANH_S1
-#undef TANH_S2
-#undef TANH_S3
-#undef TANH_FIN
+#undef RELU__F32_STAGED
 #undef EXP_NEAR
 #undef TANH_NEAR
 #undef T

@@ -23,29 +23,13 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 #define VM(name) vm_f32_##name
 #define EXP_NEAR RELU__F32_EXP_NEAR
 #define TANH_NEAR RELU__F32_TANH_NEAR
-#define STAGE relu__f32_stage
-#define ELU_S1 relu__f32_expm1_s1
-#define ELU_S2 relu__f32_expm1_s2
-#define ELU_FIN relu__f32_elu_fin
-#define SELU_FIN relu__f32_selu_fin
-#define TANH_S1 relu__f32_tanh_s1
-#define TANH_S2 relu__f32_tanh_s2
-#define TANH_S3 relu__f32_tanh_s3
-#define TANH_FIN relu__f32_tanh_fin
+#define RELU__F32_STAGED 1
 #include "float_avx512.inc"
 #include "avx512_undef.h"
 #undef VM
 #undef EXP_NEAR
 #undef TANH_NEAR
-#undef STAGE
-#undef ELU_S1
-#undef ELU_S2
-#undef ELU_FIN
-#undef SELU_FIN
-#undef TANH_S1
-#undef TANH_S2
-#undef TANH_S3
-#undef TANH_FIN
+#undef RELU__F32_STAGED
 
 /* ---------------------------------------------------------------------- f64 */
 #include "avx512_def_f64.h"
