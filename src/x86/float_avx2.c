@@ -166,10 +166,10 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_MASKED F32_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F32_PBWD_GROUP_VEC_ALPHA_MASKED
-/* act_f32.inc's forward stages, run block by block (STAGED_UNARY_LOOP). */
-#define RELU__F32_STAGED 1
+/* act_<dt>.inc's forward stages, run block by block (STAGED_UNARY_LOOP). */
+#define RELU__STAGED 1
 #include "float_avx2.inc"
-#undef RELU__F32_STAGED
+#undef RELU__STAGED
 #undef EXP_NEAR
 #undef TANH_NEAR
 #undef T
@@ -247,4 +247,6 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_MASKED F64_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F64_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F64_PBWD_GROUP_VEC_ALPHA_MASKED
+#define RELU__STAGED 1
 #include "float_avx2.inc"
+#undef RELU__STAGED

@@ -23,21 +23,23 @@ RELU_FLOAT_KERNELS(RELU__AVX512_DECLARE, f64)
 #define VM(name) vm_f32_##name
 #define EXP_NEAR RELU__F32_EXP_NEAR
 #define TANH_NEAR RELU__F32_TANH_NEAR
-#define RELU__F32_STAGED 1
+#define RELU__STAGED 1
 #include "float_avx512.inc"
 #include "avx512_undef.h"
 #undef VM
 #undef EXP_NEAR
 #undef TANH_NEAR
-#undef RELU__F32_STAGED
+#undef RELU__STAGED
 
 /* ---------------------------------------------------------------------- f64 */
 #include "avx512_def_f64.h"
 #define VM(name) vm_f64_##name
 #define EXP_NEAR RELU__F64_EXP_NEAR
 #define TANH_NEAR RELU__F64_TANH_NEAR
+#define RELU__STAGED 1
 #include "float_avx512.inc"
 #include "avx512_undef.h"
 #undef VM
 #undef EXP_NEAR
 #undef TANH_NEAR
+#undef RELU__STAGED
