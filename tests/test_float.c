@@ -1122,7 +1122,8 @@ static void TF(test_threads)(void **state)
 static void TF(test_prelu_threads)(void **state)
 {
     /* The last four hold one dalpha block per channel: a split cuts the
-     * channels into groups instead (prelu_float.inc). */
+     * channels into groups instead where rows are long (the NCHW ones;
+     * prelu_float.inc), and runs the channels-last ones on one thread. */
     static const TF(shape) shapes[] = {{8, 16, 65536}, {(size_t)1 << 20, 4, 1}, {1, 3, (size_t)5 << 19}, {512, 1000, 7},
                                        {1, 64, 1024}, {1024, 64, 1}, {1, 37, 2000}, {300, 100, 1}};
     long fails = 0;
