@@ -38,6 +38,32 @@ static inline float relu__vs_i32_as_f32(vi32 i) { float v; memcpy(&v, &i, sizeof
 static inline vi64 relu__vs_f64_as_i64(double v) { vi64 i; memcpy(&i, &v, sizeof i); return i; }
 static inline double relu__vs_i64_as_f64(vi64 i) { double v; memcpy(&v, &i, sizeof v); return v; }
 
+/* SELECT (and the scalar kernels' selects) without a branch: they select on
+ * the sign of data, where a branch mispredicts half the time on random
+ * input (the select ops ran at 2-3 GB/s on 16 MiB, 20x below a branch-free
+ * loop). The result is the bits of a or of b, exactly, like a blend. */
+static inline float relu__vs_sel_f32(int m, float a, float b)
+{
+    const uint32_t keep = 0u - (uint32_t)(m != 0);
+    uint32_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & keep) | (ub & ~keep);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
+static inline double relu__vs_sel_f64(int m, double a, double b)
+{
+    const uint64_t keep = 0u - (uint64_t)(m != 0);
+    uint64_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    ua = (ua & keep) | (ub & ~keep);
+    memcpy(&a, &ua, sizeof a);
+    return a;
+}
+
 /* ------------------------------------------------------------------- f32 */
 #define VF32_SET1(c)        ((vf32)(c))
 #define VF32_ADD(a, b)      ((vf32)((a) + (b)))

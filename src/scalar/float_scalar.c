@@ -18,6 +18,7 @@
 #define SELU_LA 0x1.c212ccp+0f
 #define FMA fmaf
 #define VM(name) vm_f32_##name
+#define SEL relu__vs_sel_f32
 #include "float_scalar.inc"
 #undef T
 #undef DT
@@ -27,6 +28,7 @@
 #undef SELU_LA
 #undef FMA
 #undef VM
+#undef SEL
 
 #define T double
 #define DT f64
@@ -36,4 +38,5 @@
 #define SELU_LA 0x1.c212cc640f031p+0
 #define FMA fma
 #define VM(name) vm_f64_##name
+#define SEL relu__vs_sel_f64
 #include "float_scalar.inc"
