@@ -3,6 +3,7 @@
 
 #include "../kernels.h"
 #include "avx2_common.h"
+#include "staged_block.h"
 /* The transcendental algorithms, the same source as the scalar tier's,
  * instantiated on AVX2 registers. */
 #include "../math/vec_avx2.h"

@@ -5,6 +5,7 @@
  */
 #include "../kernels.h"
 #include "avx512_common.h"
+#include "staged_block.h"
 
 #include "../math/vec_avx512.h"
 #include "../math/act_f32.inc"
