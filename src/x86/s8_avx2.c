@@ -177,13 +177,7 @@ void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
         return;
     }
     s8_plan_of(&p, t, RELU_S8_PREP_AVX2);
-    for (; i + 64 <= n; i += 64) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(x + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(x + i + 32));
-        s8_plan_look2(&p, a, b, &a, &b);
-        _mm256_storeu_si256((__m256i *)(y + i), a);
-        _mm256_storeu_si256((__m256i *)(y + i + 32), b);
-    }
+    i = s8_plan_run(&p, x, y, n);
     for (; i < n; i += 32) {
         const size_t w = n - i;
         s8_store(y + i, s8_plan_look(&p, s8_load(x + i, w, 0)), w);
