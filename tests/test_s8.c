@@ -569,6 +569,113 @@ static void test_lengths_inplace(void **state)
     use_isa(saved);
 }
 
+/* ------------------------------------------------------ lookup plan shapes */
+
+/*
+ * The vpshufb lookups (AVX2, and AVX-512 without VBMI) give each cached
+ * table a shape and run one loop per shape: whether the input is clamped
+ * first to where the table stops being flat at either end; which halves of
+ * the input range (x >= 0, x < 0) then occur; and for each of them whether
+ * it is looked up from a bare first row of the table, or as x plus a
+ * looked-up correction (affine; the identity where the correction is zero).
+ * The quantization grid of test_forward_exhaustive reaches some shapes only
+ * through one or two of its tables. These parameter sets exist to reach
+ * every shape, and every kind of half within it, on purpose; each is named
+ * after the shape it was chosen for (found by instrumenting the lookup).
+ * Without a clamp every input occurs, so both halves are always used.
+ */
+typedef struct shape_case {
+    const char *name;
+    int op;
+    float p;
+    relu_quant xq, yq;
+} shape_case;
+
+static const shape_case shape_cases[] = {
+    /* unclamped, both halves */
+    {"identity", OP_LEAKY, 0.0f, {0.05f, -128}, {0.05f, -128}},
+    {"x >= 0 identity, x < 0 affine", OP_ELU, 2.5f, {0.05f, -64}, {0.05f, -64}},
+    {"both affine", OP_LEAKY, -1.0f, {0.001f, -64}, {0.001f, -128}},
+    {"x >= 0 bare, x < 0 affine", OP_ELU, 2.5f, {0.1f, -128}, {0.1f, 0}},
+    {"x >= 0 bare, x < 0 identity", OP_LEAKY, 0.25f, {4.0f, 0}, {1.0f, 0}},
+    {"x >= 0 affine, x < 0 bare", OP_TANH, 0.0f, {0.001f, -1}, {0.001f, 0}},
+    {"x >= 0 identity, x < 0 bare", OP_LEAKY, 0.25f, {0.05f, -1}, {0.05f, -1}},
+    {"both bare", OP_SELU, 0.0f, {0.05f, -64}, {0.05f, 127}},
+    /* clamped, x >= 0 only */
+    {"flat", OP_ELU, 2.5f, {1.0f, -1}, {37.5f, 127}},
+    {"clamped, x >= 0 affine", OP_TANH, 0.0f, {0.001f, 64}, {0.001f, -64}},
+    {"clamped, x >= 0 bare", OP_SELU, 0.0f, {0.5f, 64}, {1.0f, 5}},
+    /* clamped, x < 0 only */
+    {"clamped, x < 0 identity", OP_CLIPPED, 0.1f, {4.0f, -64}, {0.1f, -64}},
+    {"clamped, x < 0 affine", OP_ELU, 2.5f, {0.1f, -64}, {0.1f, 64}},
+    {"clamped, x < 0 bare", OP_ELU, 2.5f, {1.0f, -1}, {0.01f, 127}},
+    /* clamped, both halves */
+    {"clamped, identity", OP_LEAKY, 0.0f, {0.5f, -64}, {0.5f, -64}},
+    {"clamped, x >= 0 identity, x < 0 affine", OP_LEAKY, 3.0f, {0.5f, -64}, {0.5f, -64}},
+    {"clamped, x >= 0 affine, x < 0 identity", OP_ELU, 0.5f, {0.5f, 0}, {0.5f, -1}},
+    {"clamped, both affine", OP_TANH, 0.0f, {0.001f, -64}, {0.001f, -1}},
+    {"clamped, x >= 0 bare, x < 0 affine", OP_TANH, 0.0f, {0.01f, -64}, {0.01f, -64}},
+    {"clamped, x >= 0 bare, x < 0 identity", OP_SELU, 0.0f, {1.0f, 0}, {1.0f, 0}},
+    {"clamped, x >= 0 affine, x < 0 bare", OP_ELU, 2.5f, {0.05f, -1}, {0.05f, 64}},
+    {"clamped, x >= 0 identity, x < 0 bare", OP_ELU, 2.5f, {0.05f, 0}, {0.05f, 0}},
+    {"clamped, both bare", OP_ELU, 2.5f, {0.1f, 0}, {0.05f, 5}},
+};
+
+/* Each shape case: all 256 inputs against the reference on every ISA, then
+ * lengths with tails for both vector widths, odd addresses, in place. */
+static void test_lookup_shapes(void **state)
+{
+    relu_isa isas[4];
+    const int nisa = isa_list(isas);
+    const relu_isa saved = relu_active_isa();
+    static const size_t lens[] = {31, 33, 64, 95, 96, 127, 128, 200, 256, 383, 1000, 4099};
+    long double f[256];
+    int8_t map[256];
+    size_t ci, li, i;
+    int k, mode;
+    (void)state;
+    for (ci = 0; ci < NELEM(shape_cases); ci++) {
+        const shape_case *c = &shape_cases[ci];
+        const variant v = {c->name, c->op, c->p};
+        for (i = 0; i < 256; i++)
+            f[i] = ref_f(c->op, c->p, x_real(&c->xq, (int)i - 128));
+        check_forward(&v, &c->xq, &c->yq, f, isas, nisa);
+        use_isa(RELU_ISA_SCALAR);
+        assert_int_equal(fwd(&v, all_x, map, 256, &c->xq, &c->yq), RELU_OK);
+        for (k = 0; k < nisa; k++) {
+            use_isa(isas[k]);
+            for (li = 0; li < NELEM(lens); li++) {
+                const size_t n = lens[li];
+                for (mode = 0; mode < 2; mode++) {
+                    gbuf gxb, gout;
+                    int8_t *out;
+                    gbuf_init(&gxb, n, 1 + 2 * (li % 4));
+                    gbuf_init(&gout, n, 3 + 2 * (li % 3));
+                    /* an odd step: every byte value within each 256 */
+                    for (i = 0; i < n; i++)
+                        gxb.p[i] = (int8_t)(uint8_t)(167 * i + 29 * li);
+                    out = gout.p;
+                    if (mode == 0) {
+                        assert_int_equal(fwd(&v, gxb.p, out, n, &c->xq, &c->yq), RELU_OK);
+                    } else {
+                        memcpy(out, gxb.p, n);
+                        assert_int_equal(fwd(&v, out, out, n, &c->xq, &c->yq), RELU_OK);
+                    }
+                    for (i = 0; i < n; i++)
+                        if (out[i] != map[gxb.p[i] + 128])
+                            fail_msg("%s %s n=%zu mode %d i=%zu", c->name,
+                                     relu_isa_name(isas[k]), n, mode, i);
+                    gbuf_check(&gout, c->name, n);
+                    gbuf_check(&gxb, "input x", n);
+                    free(gxb.mem);
+                    free(gout.mem);
+                }
+            }
+        }
+    }
+    use_isa(saved);
+}
+
 /* n == 0: OK with NULL everywhere, nothing touched. */
 static void test_empty(void **state)
 {
@@ -1418,6 +1525,7 @@ int main(void)
         cmocka_unit_test(test_forward_exhaustive),
         cmocka_unit_test(test_backward_exhaustive),
         cmocka_unit_test(test_lengths_inplace),
+        cmocka_unit_test(test_lookup_shapes),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_prelu_shapes),
         cmocka_unit_test(test_errors),
