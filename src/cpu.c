@@ -1,5 +1,6 @@
 #include "cpu.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(RELU_HAVE_CPU_FEATURES)
@@ -40,4 +41,9 @@ void relu__cpu_detect(relu__cpu *cpu)
      * only add a path that can print about /proc/self/auxv. */
     cpu->neon = 1;
 #endif
+    {
+        const char *mask = getenv(RELU_CPU_MASK_ENV);
+        if (mask != NULL && relu__cpu_mask_names(mask, "avx512vbmi"))
+            cpu->avx512vbmi = 0;
+    }
 }

@@ -621,14 +621,20 @@ static const shape_case shape_cases[] = {
     {"clamped, both bare", OP_ELU, 2.5f, {0.1f, 0}, {0.05f, 5}},
 };
 
+/* A length past the one from which the lookups write with non-temporal
+ * stores (12 MiB), with a tail. */
+#define SHAPE_NT_N (((size_t)12 << 20) + 4099)
+
 /* Each shape case: all 256 inputs against the reference on every ISA, then
- * lengths with tails for both vector widths, odd addresses, in place. */
+ * lengths with tails for both vector widths, odd addresses, in place, and
+ * once in place at SHAPE_NT_N from an odd address. */
 static void test_lookup_shapes(void **state)
 {
     relu_isa isas[4];
     const int nisa = isa_list(isas);
     const relu_isa saved = relu_active_isa();
     static const size_t lens[] = {31, 33, 64, 95, 96, 127, 128, 200, 256, 383, 1000, 4099};
+    int8_t *big = xmalloc(SHAPE_NT_N + 1), *bx = big + 1;
     long double f[256];
     int8_t map[256];
     size_t ci, li, i;
@@ -671,8 +677,16 @@ static void test_lookup_shapes(void **state)
                     free(gout.mem);
                 }
             }
+            for (i = 0; i < SHAPE_NT_N; i++)
+                bx[i] = (int8_t)(uint8_t)(167 * i + ci);
+            assert_int_equal(fwd(&v, bx, bx, SHAPE_NT_N, &c->xq, &c->yq), RELU_OK);
+            for (i = 0; i < SHAPE_NT_N; i++)
+                if (bx[i] != map[(int8_t)(uint8_t)(167 * i + ci) + 128])
+                    fail_msg("%s %s n=%zu in place i=%zu", c->name, relu_isa_name(isas[k]),
+                             SHAPE_NT_N, i);
         }
     }
+    free(big);
     use_isa(saved);
 }
 

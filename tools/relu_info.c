@@ -23,6 +23,8 @@
 #include <cpu_features/cpuinfo_x86.h>
 #endif
 
+#include "cpu.h" /* RELU_CPU_MASK, read the library's way */
+
 static double now(void)
 {
     struct timespec ts;
@@ -175,12 +177,16 @@ static void print_cpu(void)
 #if defined(CPU_FEATURES_ARCH_X86)
     const X86Info info = GetX86Info();
     const X86Features f = info.features;
+    const char *mask = getenv(RELU_CPU_MASK_ENV);
+    const int vbmi_masked = mask != NULL && relu__cpu_mask_names(mask, "avx512vbmi");
     printf("cpu:       %s (family %d model %d)\n", info.brand_string, info.family, info.model);
     printf("features: %s%s%s%s%s%s%s%s\n", f.sse4_2 ? " sse4.2" : "", f.avx ? " avx" : "",
            f.avx2 ? " avx2" : "", f.fma3 ? " fma" : "", f.avx512f ? " avx512f" : "",
            f.avx512bw ? " avx512bw" : "", f.avx512dq ? " avx512dq" : "",
            f.avx512vl ? " avx512vl" : "");
-    printf("           %s%s\n", f.avx512vbmi ? " avx512vbmi" : "", f.avx512vnni ? " avx512vnni" : "");
+    printf("           %s%s%s\n", f.avx512vbmi ? " avx512vbmi" : "",
+           f.avx512vbmi && vbmi_masked ? " (masked: " RELU_CPU_MASK_ENV ")" : "",
+           f.avx512vnni ? " avx512vnni" : "");
 #elif defined(CPU_FEATURES_ARCH_AARCH64)
     printf("cpu:       aarch64 (Advanced SIMD is architectural)\n");
 #else
