@@ -578,6 +578,8 @@ static void test_lengths_inplace(void **state)
  * the input range (x >= 0, x < 0) then occur; and for each of them whether
  * it is looked up from a bare first row of the table, or as x plus a
  * looked-up correction (affine; the identity where the correction is zero).
+ * A table that is the identity wherever the clamped input reaches (flat
+ * tables included) runs as the clamp alone.
  * The quantization grid of test_forward_exhaustive reaches some shapes only
  * through one or two of its tables. These parameter sets exist to reach
  * every shape, and every kind of half within it, on purpose; each is named

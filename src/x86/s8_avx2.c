@@ -177,6 +177,10 @@ void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
         return;
     }
     s8_plan_of(&p, t, RELU_S8_PREP_AVX2);
+    if (s8_plan_is_clamp(&p)) {
+        s8_clamp_run(x, y, n, p.lo, p.hi);
+        return;
+    }
     i = s8_plan_run(&p, x, y, n);
     for (; i < n; i += 32) {
         const size_t w = n - i;
