@@ -117,6 +117,13 @@ typedef struct relu__s8_grad {
     float factor[256];
     int32_t dy_zero_point;
     int32_t dx_zero_point;
+    /*
+     * The factors of x < window_lo give every dy the dx of window_lo's
+     * factor, those of x > window_hi the dx of window_hi's (window_lo <=
+     * window_hi; s8_tables.h says when two factors do): a kernel may clamp
+     * x to the window before looking its factor up.
+     */
+    int32_t window_lo, window_hi;
 } relu__s8_grad;
 
 /*

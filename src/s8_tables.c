@@ -116,6 +116,35 @@ void relu__s8_build_table(relu__s8_table *t, relu__s8_op op, float param,
     t->prep_tag = RELU_S8_PREP_NONE;
 }
 
+/* Whether the factors a and b give the same dx for every dy: equal, or
+ * both at most 2^-9 in magnitude, when |t| <= 255 * 2^-9 < 1/2 and t rounds
+ * to 0 with either. */
+static int same_dx(float a, float b)
+{
+    const float tiny = 0x1p-9f;
+    return a == b || (a >= -tiny && a <= tiny && b >= -tiny && b <= tiny);
+}
+
+/* The widest runs of factors at either end of x that give the dx of their
+ * innermost member (same_dx is an equivalence: each run is one class); a
+ * window that fits in 128 values is widened to an end of x, so that a
+ * kernel clamping x to it needs one side only. */
+static void grad_window(relu__s8_grad *g)
+{
+    const float *f = g->factor;
+    int lo = -128, hi = 127;
+    while (lo < 127 && same_dx(f[(uint8_t)(int8_t)(lo + 1)], f[(uint8_t)(int8_t)lo]))
+        lo++;
+    while (hi > lo && same_dx(f[(uint8_t)(int8_t)(hi - 1)], f[(uint8_t)(int8_t)hi]))
+        hi--;
+    if (hi < 0)
+        lo = -128;
+    else if (lo >= 0)
+        hi = 127;
+    g->window_lo = lo;
+    g->window_hi = hi;
+}
+
 void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
                          const relu_quant *xq, const relu_quant *dyq, const relu_quant *dxq)
 {
@@ -130,6 +159,7 @@ void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
     }
     g->dy_zero_point = dyq->zero_point;
     g->dx_zero_point = dxq->zero_point;
+    grad_window(g);
 }
 
 /* ------------------------------------------------------------- the caches */

@@ -10,7 +10,11 @@
  * with v = (double)xq.scale * (q - xq.zero_point) (exact in double), f and f'
  * evaluated in double by src/math (never libm, so every platform builds the
  * same table) and rhe = round half to even, done with integer truncation so
- * that it is exact whatever the compiler's evaluation method.
+ * that it is exact whatever the compiler's evaluation method. With the
+ * factors comes the window of x whose factors matter (relu__s8_grad.window_lo
+ * and window_hi): below and above it every factor gives each dy the dx of the
+ * window's end, as two factors do when they are equal or both at most 2^-9 in
+ * magnitude (|dy - zp| <= 255 keeps |t| below 1/2, which rounds to 0).
  *
  * Building costs hundreds of nanoseconds, so the last few tables each thread
  * built are kept in a per-thread cache keyed by the op, the parameter and the

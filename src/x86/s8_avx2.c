@@ -8,7 +8,7 @@
  *
  * Byte lookups are vpshufb "plans" (below) that skip the table rows an
  * activation does not need; s8_grad looks dx up per dy when there are at
- * most four distinct factors and gathers the factors otherwise; PReLU
+ * most four distinct factors and loads the factors one by one otherwise; PReLU
  * forward maps channels with enough elements and does the double arithmetic
  * four lanes at a time elsewhere.
  *
@@ -190,41 +190,76 @@ void s8_lut__avx2(const int8_t *x, int8_t *y, size_t n, const relu__s8_table *t)
 
 /* ----------------------------------------------------------------- s8_grad */
 
-/* Eight elements: t = (float)(dy - dy_zp) * f, rhe, + dx_zp (int32). */
-S8_INLINE __m256i s8_grad8(__m256 f, __m256i d32, __m256i dy_zp, __m256i dx_zp)
+/*
+ * The canonical gradient of 32 elements, dy in d, in "lane order": f[g]
+ * holds the factors of elements 4g..4g+3 in its low half and 16+4g..16+4g+3
+ * in its high half, which is where an in-lane byte shuffle puts dy and from
+ * where the packs return the bytes in place. dy becomes a float without sign
+ * extension or conversion: its byte, sign bit flipped (u = dy + 128),
+ * shuffled into a zero dword and combined with 2^23's bits is 2^23 + u, and
+ * subtracting dy_bias = 2^23 + 128 + zp is exact. The zero point is added
+ * after the first pack: a saturated int16 stays beyond int8 whatever zero
+ * point is added.
+ */
+S8_INLINE __m256i s8_grad_lanes(const __m256 f[4], __m256i d, __m256 dy_bias, __m256i dx_zp16)
 {
-    const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(d32, dy_zp)), f);
-    return _mm256_add_epi32(_mm256_cvtps_epi32(t), dx_zp);
-}
-
-/* Any factors: eight per gather. */
-S8_INLINE __m256i s8_grad32(__m256i v, __m256i d, const float *factor, __m256i dy_zp,
-                            __m256i dx_zp)
-{
-    const __m256i m = _mm256_set1_epi32(0xFF);
+    const __m256i magic = _mm256_set1_epi32(0x4B000080);
     __m256i r[4];
     int g;
-    for (g = 0; g < 4; g++)
-        r[g] = s8_grad8(_mm256_i32gather_ps(factor, _mm256_and_si256(s8_x32(v, g), m), 4),
-                        s8_x32(d, g), dy_zp, dx_zp);
-    return s8_pack(r[0], r[1], r[2], r[3]);
+    for (g = 0; g < 4; g++) {
+        const __m256i sel = _mm256_setr_epi8(
+            (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
+            (char)(4 * g + 3), -1, -1, -1, (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1,
+            (char)(4 * g + 2), -1, -1, -1, (char)(4 * g + 3), -1, -1, -1);
+        const __m256 dg = _mm256_sub_ps(
+            _mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(d, sel), magic)), dy_bias);
+        r[g] = _mm256_cvtps_epi32(_mm256_mul_ps(dg, f[g]));
+    }
+    return _mm256_packs_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r[0], r[1]), dx_zp16),
+                              _mm256_adds_epi16(_mm256_packs_epi32(r[2], r[3]), dx_zp16));
+}
+
+S8_INLINE __m256 s8_dy_bias(int32_t dy_zp)
+{
+    return _mm256_set1_ps((float)(8388608 + 128 + dy_zp));
+}
+
+/* The factors of the four x bytes of b (lowest first), loaded one by one:
+ * a gather of eight costs about as much as all the rest of 32 elements. */
+S8_INLINE __m128 s8_factors4(const float *factor, uint32_t b)
+{
+    return _mm_setr_ps(factor[b & 0xFF], factor[(b >> 8) & 0xFF], factor[(b >> 16) & 0xFF],
+                       factor[b >> 24]);
+}
+
+/* Any factors: 32 elements, x in memory at xp. */
+S8_INLINE __m256i s8_grad32(const int8_t *xp, __m256i d, const float *factor, __m256 dy_bias,
+                            __m256i dx_zp16)
+{
+    __m256 f[4];
+    int g;
+    for (g = 0; g < 4; g++) {
+        uint32_t lo, hi;
+        memcpy(&lo, xp + 4 * g, sizeof lo);
+        memcpy(&hi, xp + 16 + 4 * g, sizeof hi);
+        f[g] = _mm256_insertf128_ps(_mm256_castps128_ps256(s8_factors4(factor, lo)),
+                                    s8_factors4(factor, hi), 1);
+    }
+    return s8_grad_lanes(f, d, dy_bias, dx_zp16);
 }
 
 /* dx as a function of dy alone for the factor with bits fbits: the
  * canonical gradient of the 256 dy values, indexed by (uint8_t)dy. */
-S8_INLINE void s8_dy_table(uint32_t fbits, __m256i dy_zp, __m256i dx_zp, int8_t g[256])
+S8_INLINE void s8_dy_table(uint32_t fbits, __m256 dy_bias, __m256i dx_zp16, int8_t g[256])
 {
     float fv;
-    __m256 f;
-    int w, k;
+    __m256 f[4];
+    int w;
     memcpy(&fv, &fbits, sizeof fv);
-    f = _mm256_set1_ps(fv);
+    f[0] = f[1] = f[2] = f[3] = _mm256_set1_ps(fv);
     for (w = 0; w < 8; w++) {
         const __m256i d = _mm256_load_si256((const __m256i *)(s8_iota + ((32 * w + 128) & 255)));
-        __m256i r[4];
-        for (k = 0; k < 4; k++)
-            r[k] = s8_grad8(f, s8_x32(d, k), dy_zp, dx_zp);
-        _mm256_storeu_si256((__m256i *)(g + 32 * w), s8_pack(r[0], r[1], r[2], r[3]));
+        _mm256_storeu_si256((__m256i *)(g + 32 * w), s8_grad_lanes(f, d, dy_bias, dx_zp16));
     }
 }
 
@@ -239,14 +274,14 @@ S8_INLINE void s8_grad_few(const int8_t *x, const int8_t *dy, int8_t *dx, size_t
                            const relu__s8_grad *g, int k, const uint32_t val[4],
                            uint64_t eq[4][4])
 {
-    const __m256i dy_zp = _mm256_set1_epi32(g->dy_zero_point);
-    const __m256i dx_zp = _mm256_set1_epi32(g->dx_zero_point);
+    const __m256 dy_bias = s8_dy_bias(g->dy_zero_point);
+    const __m256i dx_zp16 = _mm256_set1_epi16((short)g->dx_zero_point);
     s8_plan G[4], C;
     int8_t t[256] __attribute__((aligned(32)));
     size_t i;
     int c;
     for (c = 0; c < k; c++) {
-        s8_dy_table(val[c], dy_zp, dx_zp, t);
+        s8_dy_table(val[c], dy_bias, dx_zp16, t);
         s8_plan_init(&G[c], t, t + 128);
     }
     s8_class_code(eq, t);
@@ -296,8 +331,8 @@ S8_INLINE void s8_grad_few(const int8_t *x, const int8_t *dy, int8_t *dx, size_t
 void s8_grad__avx2(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
                    const relu__s8_grad *g)
 {
-    const __m256i dy_zp = _mm256_set1_epi32(g->dy_zero_point);
-    const __m256i dx_zp = _mm256_set1_epi32(g->dx_zero_point);
+    const __m256 dy_bias = s8_dy_bias(g->dy_zero_point);
+    const __m256i dx_zp16 = _mm256_set1_epi16((short)g->dx_zero_point);
     size_t i;
     if (n >= S8_FEW_MIN) {
         uint32_t val[4];
@@ -308,10 +343,15 @@ void s8_grad__avx2(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
             return;
         }
     }
-    for (i = 0; i < n; i += 32) {
+    for (i = 0; i + 32 <= n; i += 32)
+        _mm256_storeu_si256((__m256i *)(dx + i),
+                            s8_grad32(x + i, _mm256_loadu_si256((const __m256i *)(dy + i)),
+                                      g->factor, dy_bias, dx_zp16));
+    if (i < n) {
         const size_t w = n - i;
-        const __m256i v = s8_load(x + i, w, 0), d = s8_load(dy + i, w, 0);
-        s8_store(dx + i, s8_grad32(v, d, g->factor, dy_zp, dx_zp), w);
+        int8_t xb[32] __attribute__((aligned(32)));
+        _mm256_store_si256((__m256i *)xb, s8_load(x + i, w, 0));
+        s8_store(dx + i, s8_grad32(xb, s8_load(dy + i, w, 0), g->factor, dy_bias, dx_zp16), w);
     }
 }
 
@@ -561,8 +601,8 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
     k.pos = _mm256_set1_ps(g->pos_factor);
 
     if (layout == S8_SEGMENTS) {
-        const __m256i dy_zp32 = _mm256_set1_epi32(g->dy_zero_point);
-        const __m256i dx_zp32 = _mm256_set1_epi32(g->dx_zero_point);
+        const __m256 dy_bias = s8_dy_bias(g->dy_zero_point);
+        const __m256i dx_zp16 = _mm256_set1_epi16((short)g->dx_zero_point);
         const __m256i x_zp8 = _mm256_set1_epi8((char)xz), x_zp16 = _mm256_set1_epi16((short)xz);
         const __m256i dy_zp16 = _mm256_set1_epi16((short)g->dy_zero_point);
         const int use_tab = b->rows * b->len >= S8_PB_TAB_MIN;
@@ -572,7 +612,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
         size_t c, r, i;
         memcpy(&posbits, &g->pos_factor, sizeof posbits);
         if (use_tab) {
-            s8_dy_table(posbits, dy_zp32, dx_zp32, t);
+            s8_dy_table(posbits, dy_bias, dx_zp16, t);
             s8_plan_init(&gpos, t, t + 128);
         }
         for (c = 0; c < b->chans; c++) {
@@ -593,7 +633,7 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
                 /* only a factor equal to the positive one or too small to move
                  * any dx off the zero point has a cheap table: skip the rest */
                 if (nb != posbits && nfs * 255.0f < 0.5f && nfs * 255.0f > -0.5f) {
-                    s8_dy_table(nb, dy_zp32, dx_zp32, t);
+                    s8_dy_table(nb, dy_bias, dx_zp16, t);
                     s8_plan_init(&gneg, t, t + 128);
                     gn = &gneg;
                 }

@@ -17,7 +17,9 @@
  *  - s8_lut: one 256-entry lookup per 64 bytes;
  *  - s8_grad: with at most four distinct factors (relu, leaky, clipped) dx
  *    is a per-class 256-entry function of dy, looked up; otherwise the
- *    factors are looked up as four byte planes and the float math is done;
+ *    factors are looked up as four byte planes (VBMI: of x clamped to the
+ *    factor window, one permute each, when the window spans <= 128 values)
+ *    and the float math is done;
  *  - PReLU forward: a channel with enough elements gets its 256-entry map
  *    (the alpha-free half built once per call); channels-last boxes with many
  *    rows are transposed 64x64 so that each vector holds one channel (VBMI);
