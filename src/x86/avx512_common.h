@@ -69,6 +69,62 @@ static inline double relu__avx512_block_result(__m512d s, __m512d e)
     return r;
 }
 
+/* relu__avx512_block_result for four channels at once, into out[0..3]:
+ * lane c of every step is channel c's, so each lane performs the same
+ * additions in the same order; only the transposition is shared. */
+static inline void relu__avx512_block_result4(__m512d s0, __m512d e0, __m512d s1, __m512d e1,
+                                              __m512d s2, __m512d e2, __m512d s3, __m512d e3,
+                                              double *out)
+{
+    const __m512d a = _mm512_add_pd(s0, e0), b = _mm512_add_pd(s1, e1);
+    const __m512d c = _mm512_add_pd(s2, e2), d = _mm512_add_pd(s3, e3);
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    const __m512d ab0 = _mm512_unpacklo_pd(a, b), ab1 = _mm512_unpackhi_pd(a, b);
+    const __m512d cd0 = _mm512_unpacklo_pd(c, d), cd1 = _mm512_unpackhi_pd(c, d);
+    /* t02 holds lanes 0 (low half) and 2 (high half) of the four, and so on */
+    const __m512d t02 = _mm512_permutex2var_pd(ab0, lo, cd0);
+    const __m512d t46 = _mm512_permutex2var_pd(ab0, hi, cd0);
+    const __m512d t13 = _mm512_permutex2var_pd(ab1, lo, cd1);
+    const __m512d t57 = _mm512_permutex2var_pd(ab1, hi, cd1);
+    __m256d r = _mm256_add_pd(_mm512_castpd512_pd256(t02), _mm512_castpd512_pd256(t13));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t02, 1));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t13, 1));
+    r = _mm256_add_pd(r, _mm512_castpd512_pd256(t46));
+    r = _mm256_add_pd(r, _mm512_castpd512_pd256(t57));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t46, 1));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t57, 1));
+    _mm256_storeu_pd(out, r);
+}
+
+/* Lanes 0..n-1 of v (n <= 8) into p[0..n-1] with plain stores: the driver
+ * reads them back at once, and a load is not forwarded from a masked store
+ * (it waits for the store to reach the cache). */
+static inline void relu__avx512_store_first_pd(double *p, __m512d v, size_t n)
+{
+    __m256d q = _mm512_castpd512_pd256(v);
+    __m128d h;
+    if (n >= 4) {
+        _mm256_storeu_pd(p, q);
+        if (n == 8) {
+            _mm256_storeu_pd(p + 4, _mm512_extractf64x4_pd(v, 1));
+            return;
+        }
+        p += 4;
+        n -= 4;
+        q = _mm512_extractf64x4_pd(v, 1);
+    }
+    h = _mm256_castpd256_pd128(q);
+    if (n >= 2) {
+        _mm_storeu_pd(p, h);
+        p += 2;
+        n -= 2;
+        h = _mm256_extractf128_pd(q, 1);
+    }
+    if (n == 1)
+        _mm_store_sd(p, h);
+}
+
 /*
  * Channels-last (len == 1) dalpha: each lane holds lane 0 of one channel's
  * accumulator; that channel's lanes 1..7 only ever see +0 + +0 and stay +0.
