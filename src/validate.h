@@ -48,7 +48,8 @@ typedef struct relu__buf {
  */
 static inline int relu__span_ok(const void *p, size_t bytes)
 {
-    return p != NULL && bytes <= UINTPTR_MAX - (uintptr_t)p;
+    /* p - 1 wraps for NULL; otherwise p + bytes <= UINTPTR_MAX: one compare */
+    return (uintptr_t)p - 1u < UINTPTR_MAX - bytes;
 }
 static inline int relu__apart(const void *a, size_t abytes, const void *b, size_t bbytes)
 {

@@ -56,6 +56,15 @@ static inline void relu__avx512_two_sum(__m512d *s, __m512d *e, __m512d p)
     *e = _mm512_add_pd(*e, _mm512_sub_pd(b, _mm512_sub_pd(t, a)));
 }
 
+/* relu__avx512_two_sum into s = e = +0, in closed form (the argument of
+ * relu__two_sum_from_zero, lane by lane): s = +0 + p is p + 0, and TwoSum's
+ * error is +0 for a finite p and NaN otherwise, which is p - p. */
+static inline void relu__avx512_two_sum_first(__m512d *s, __m512d *e, __m512d p)
+{
+    *s = _mm512_add_pd(p, _mm512_setzero_pd());
+    *e = _mm512_sub_pd(p, p);
+}
+
 /* The canonical block result r = ((s0+e0) + (s1+e1)) + ... + (s7+e7), in
  * lane order. */
 static inline double relu__avx512_block_result(__m512d s, __m512d e)

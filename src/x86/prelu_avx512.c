@@ -139,6 +139,17 @@ static inline __m512d f64_small_alpha(const double *alpha, size_t chans, size_t 
     return _mm512_permutexvar_pd(idx, _mm512_maskz_loadu_pd(relu__avx512_tail_f64(chans), alpha));
 }
 
+/* The x*dy of a small box's row (p[h]: lanes 8h..8h+7), +0 outside notgt. */
+static inline void f32_small_prods(__m512 v, __m512 g, __mmask16 notgt, __m512d *p)
+{
+    p[0] = f32_prod_lo(v, g, (__mmask8)notgt);
+    p[1] = f32_prod_hi(NULL, NULL, v, g, (__mmask8)(notgt >> 8));
+}
+static inline void f64_small_prods(__m512d v, __m512d g, __mmask8 notgt, __m512d *p)
+{
+    p[0] = _mm512_maskz_mul_pd(notgt, v, g);
+}
+
 /* Lane c of the result: element idx[c] of the row's per-lane sums q
  * (f32: two vectors, elements 0..15). */
 static inline __m512d f32_small_gather(const __m512d *q, __m512i idx)
@@ -156,12 +167,14 @@ static inline __m512d f64_small_gather(const __m512d *q, __m512i idx)
 #define ACC_LANES f32_acc_lanes
 #define SMALL_ALPHA f32_small_alpha
 #define SMALL_GATHER f32_small_gather
+#define SMALL_PRODS f32_small_prods
 #include "prelu_avx512.inc"
 #include "avx512_undef.h"
 #undef ACC_SAME
 #undef ACC_LANES
 #undef SMALL_ALPHA
 #undef SMALL_GATHER
+#undef SMALL_PRODS
 
 /* ---------------------------------------------------------------------- f64 */
 #include "avx512_def_f64.h"
@@ -169,4 +182,5 @@ static inline __m512d f64_small_gather(const __m512d *q, __m512i idx)
 #define ACC_LANES f64_acc_lanes
 #define SMALL_ALPHA f64_small_alpha
 #define SMALL_GATHER f64_small_gather
+#define SMALL_PRODS f64_small_prods
 #include "prelu_avx512.inc"
