@@ -30,9 +30,11 @@ typedef struct relu__buf {
 #if defined(__GNUC__) || defined(__clang__)
 #define RELU__LIKELY(c) __builtin_expect(!!(c), 1)
 #define RELU__UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define RELU__NOINLINE __attribute__((noinline))
 #else
 #define RELU__LIKELY(c) (c)
 #define RELU__UNLIKELY(c) (c)
+#define RELU__NOINLINE
 #endif
 
 /*
