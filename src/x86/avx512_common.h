@@ -80,7 +80,9 @@ static inline double relu__avx512_block_result(__m512d s, __m512d e)
 
 /* relu__avx512_block_result for four channels at once, into out[0..3]:
  * lane c of every step is channel c's, so each lane performs the same
- * additions in the same order; only the transposition is shared. */
+ * additions in the same order; only the transposition is shared. Why: four
+ * scalar reductions took ~75 instructions of extracts and adds, a third of
+ * the AVX-512 kernel's time on 4 channels x 4 elements (17 -> 14 ns). */
 static inline void relu__avx512_block_result4(__m512d s0, __m512d e0, __m512d s1, __m512d e1,
                                               __m512d s2, __m512d e2, __m512d s3, __m512d e3,
                                               double *out)

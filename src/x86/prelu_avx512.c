@@ -12,7 +12,10 @@
  * row contribute +0 through the same TwoSum, and a group starting past the row
  * is not fed at all — exactly the scalar loop. Channels-last (len == 1,
  * chan_stride == 1) runs across channels: one lane per channel holding that
- * channel's lane 0 (lanes 1..7 of a channel there only ever add +0).
+ * channel's lane 0 (lanes 1..7 of a channel there only ever add +0). A box
+ * whose rows fit one vector (at most 8 channels of at most 8 elements) keeps
+ * a whole row per vector, every lane its own accumulator, and gathers the
+ * channels' lanes at the end (F(bwd_small)).
  */
 #include "../kernels.h"
 #include "avx512_common.h"
