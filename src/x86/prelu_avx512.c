@@ -128,6 +128,14 @@ static const unsigned char relu__lane_channel[8][16] = {
     RELU__LANE_CHANNELS(7), RELU__LANE_CHANNELS(8)};
 #undef RELU__LANE_CHANNELS
 
+/* c * len for lanes c = 0..7 (len = 1..8): where channel c's row starts. */
+#define RELU__CHANNEL_STARTS(len) {0, (len), 2 * (len), 3 * (len), 4 * (len), 5 * (len), 6 * (len), 7 * (len)}
+static const unsigned char relu__channel_start[8][8] = {
+    RELU__CHANNEL_STARTS(1), RELU__CHANNEL_STARTS(2), RELU__CHANNEL_STARTS(3),
+    RELU__CHANNEL_STARTS(4), RELU__CHANNEL_STARTS(5), RELU__CHANNEL_STARTS(6),
+    RELU__CHANNEL_STARTS(7), RELU__CHANNEL_STARTS(8)};
+#undef RELU__CHANNEL_STARTS
+
 /* alpha of every lane's channel */
 static inline __m512 f32_small_alpha(const float *alpha, size_t chans, size_t len)
 {
