@@ -122,8 +122,9 @@ static void clamp_range(void *ctx, size_t b, size_t e)
  * output and every relu_quant non-NULL and not wrapping, the output exactly x
  * or disjoint from it, and disjoint from the relu_quant structs. False sends
  * the call to relu__validate_buffers (the error, in the contract's order). */
-static int s8_fast_ok(int backward, const int8_t *x, const int8_t *dy, const int8_t *out,
-                      size_t n, const relu_quant *q0, const relu_quant *q1, const relu_quant *q2)
+static inline int s8_fast_ok(int backward, const int8_t *x, const int8_t *dy, const int8_t *out,
+                             size_t n, const relu_quant *q0, const relu_quant *q1,
+                             const relu_quant *q2)
 {
     const size_t qb = sizeof(relu_quant);
     return n != 0 && relu__span_ok(x, n) && relu__span_ok(out, n) &&
