@@ -122,8 +122,9 @@ static void clamp_range(void *ctx, size_t b, size_t e)
  * output and every relu_quant non-NULL and not wrapping, the output exactly x
  * or disjoint from it, and disjoint from the relu_quant structs. False sends
  * the call to relu__validate_buffers (the error, in the contract's order). */
-static int s8_fast_ok(int backward, const int8_t *x, const int8_t *dy, const int8_t *out,
-                      size_t n, const relu_quant *q0, const relu_quant *q1, const relu_quant *q2)
+static inline int s8_fast_ok(int backward, const int8_t *x, const int8_t *dy, const int8_t *out,
+                             size_t n, const relu_quant *q0, const relu_quant *q1,
+                             const relu_quant *q2)
 {
     const size_t qb = sizeof(relu_quant);
     return n != 0 && relu__span_ok(x, n) && relu__span_ok(out, n) &&
@@ -532,9 +533,7 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
                                             const relu_quant *xq, const relu_quant *dyq,
                                             const relu_quant *dxq)
 {
-    relu__buf bufs[8];
-    relu_status st;
-    size_t total, c;
+    size_t total, c, cbytes;
     relu__fpenv env;
     prelu_bwd_job job;
 
@@ -542,17 +541,34 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
         return RELU_ERR_PARAM;
     if (!relu__mul3(outer, channels, inner, &total))
         return RELU_ERR_SIZE;
-    bufs[0] = in_buf(x, total);
-    bufs[1] = in_buf(dy, total);
-    bufs[2] = any_buf(alpha, total > 0 ? channels : 0, sizeof(float), RELU_BUF_IN);
-    bufs[3] = any_buf(dx, total, 1, RELU_BUF_OUT);
-    bufs[4] = any_buf(dalpha, channels, sizeof(float), RELU_BUF_OUT_ALONE);
-    bufs[5] = quant_buf(xq, total > 0);
-    bufs[6] = quant_buf(dyq, total > 0);
-    bufs[7] = quant_buf(dxq, total > 0);
-    st = relu__validate_buffers(bufs, 8);
-    if (st != RELU_OK || channels == 0)
-        return st;
+    /* The fast test of validate.h: the elementwise one (total > 0, so
+     * channels <= total and alpha's and dalpha's bytes fit), alpha apart from
+     * dx, dalpha apart from every other buffer. */
+    cbytes = channels * sizeof(float);
+    if (RELU__UNLIKELY(!(channels <= SIZE_MAX / sizeof(float) &&
+                         s8_fast_ok(1, x, dy, dx, total, xq, dyq, dxq) &&
+                         relu__span_ok(alpha, cbytes) && relu__apart(dx, total, alpha, cbytes) &&
+                         relu__span_ok(dalpha, cbytes) && relu__apart(dalpha, cbytes, x, total) &&
+                         relu__apart(dalpha, cbytes, dy, total) &&
+                         relu__apart(dalpha, cbytes, dx, total) &&
+                         relu__apart(dalpha, cbytes, alpha, cbytes) &&
+                         relu__apart(dalpha, cbytes, xq, sizeof(relu_quant)) &&
+                         relu__apart(dalpha, cbytes, dyq, sizeof(relu_quant)) &&
+                         relu__apart(dalpha, cbytes, dxq, sizeof(relu_quant))))) {
+        relu__buf bufs[8];
+        relu_status st;
+        bufs[0] = in_buf(x, total);
+        bufs[1] = in_buf(dy, total);
+        bufs[2] = any_buf(alpha, total > 0 ? channels : 0, sizeof(float), RELU_BUF_IN);
+        bufs[3] = any_buf(dx, total, 1, RELU_BUF_OUT);
+        bufs[4] = any_buf(dalpha, channels, sizeof(float), RELU_BUF_OUT_ALONE);
+        bufs[5] = quant_buf(xq, total > 0);
+        bufs[6] = quant_buf(dyq, total > 0);
+        bufs[7] = quant_buf(dxq, total > 0);
+        st = relu__validate_buffers(bufs, 8);
+        if (st != RELU_OK || channels == 0)
+            return st;
+    }
     if (total == 0) {
         /* outer*inner == 0: dalpha is still overwritten, with zeros */
         for (c = 0; c < channels; c++)
@@ -579,12 +595,25 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
 
     if (channels <= S8_SUM_CHANNELS) {
         int64_t sums[S8_SUM_CHANNELS];
-        memset(sums, 0, channels * sizeof sums[0]);
+        /* A constant size for few channels: stores, not a string
+         * instruction whose start-up a small call would notice. */
+        if (channels <= 8)
+            memset(sums, 0, 8 * sizeof sums[0]);
+        else
+            memset(sums, 0, channels * sizeof sums[0]);
         job.sums = sums;
         job.count = total;
-        if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_BWD)))
-            prelu_bwd_flat_range(&job, 0, total); /* already in the environment */
-        else
+        if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_BWD))) {
+            /* [0, total) is one box of whole planes (relu__prelu_for_each_box),
+             * already in the environment */
+            relu__box box;
+            box.rows = outer;
+            box.row_stride = channels * inner;
+            box.chans = channels;
+            box.chan_stride = inner;
+            box.len = inner;
+            job.fn(x, dy, alpha, dx, &box, &job.g, sums);
+        } else
             relu__parallel_for(total, S8_MIN_CHUNK_BWD, prelu_bwd_flat_range, &job);
         for (c = 0; c < channels; c++)
             dalpha[c] = dalpha_of(job.dalpha_scale, sums[c]);

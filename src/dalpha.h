@@ -15,4 +15,14 @@ static inline void relu__two_sum_acc(double *s, double *e, double p)
     *e = *e + err;
 }
 
+/* s + e after relu__two_sum_acc(&s, &e, p) from s = e = +0, with its bits,
+ * in three operations instead of eight: t = +0 + p is p + 0 and z = t - +0
+ * is t, so the error is (+0 - (t - t)) + (p - t) = +0 for a finite p (p - t
+ * is +-0) and s + e is t + +0 = t, which (p + 0) + (p - p) also is; for an
+ * infinite or NaN p both are NaN (the callers canonicalise every NaN). */
+static inline double relu__two_sum_from_zero(double p)
+{
+    return (p + 0.0) + (p - p);
+}
+
 #endif /* RELU_DALPHA_H */

@@ -30,9 +30,11 @@ typedef struct relu__buf {
 #if defined(__GNUC__) || defined(__clang__)
 #define RELU__LIKELY(c) __builtin_expect(!!(c), 1)
 #define RELU__UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define RELU__NOINLINE __attribute__((noinline))
 #else
 #define RELU__LIKELY(c) (c)
 #define RELU__UNLIKELY(c) (c)
+#define RELU__NOINLINE
 #endif
 
 /*
@@ -48,7 +50,8 @@ typedef struct relu__buf {
  */
 static inline int relu__span_ok(const void *p, size_t bytes)
 {
-    return p != NULL && bytes <= UINTPTR_MAX - (uintptr_t)p;
+    /* p - 1 wraps for NULL; otherwise p + bytes <= UINTPTR_MAX: one compare */
+    return (uintptr_t)p - 1u < UINTPTR_MAX - bytes;
 }
 static inline int relu__apart(const void *a, size_t abytes, const void *b, size_t bbytes)
 {

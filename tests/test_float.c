@@ -925,11 +925,20 @@ static T TF(prelu_rand)(tu_rng *r, int is_dy)
     return (T)tu_rand_logu(r, u < 16 ? T_PRELU_EMIN : -20, u < 16 ? T_PRELU_EMAX : 20);
 }
 
+/* specials: 0 plain, 1 with the specials of prelu_rand, 2 small integer
+ * products that often cancel exactly, between products of 2^-90..2^-20: a
+ * sum of them depends on the order of its additions. */
 static void TF(prelu_fill)(tu_rng *r, T *x, T *dy, T *al, size_t N, size_t C, int specials)
 {
     size_t k;
     for (k = 0; k < N; k++) {
-        if (specials) {
+        if (specials == 2) {
+            x[k] = (T)(tu_rng_below(r, 8) == 0 ? 1.0 : -1.0);
+            if (tu_rng_below(r, 4) == 0)
+                dy[k] = (T)tu_rand_logu(r, -90, -20);
+            else
+                dy[k] = (T)(k % 2 ? -1.0 : 1.0);
+        } else if (specials) {
             x[k] = TF(prelu_rand)(r, 0);
             dy[k] = TF(prelu_rand)(r, 1);
         } else {
@@ -950,16 +959,24 @@ static const size_t TF(dims)[] = {0, 1, 2, 3, 5, 8, 17};
 
 typedef struct TF(shape) { size_t o, c, i; } TF(shape);
 /* Channels-last rows of 37, 64 and 100 channels span several row tiles and
- * channel groups of the SIMD kernels (and, at 100, two driver chunks). */
+ * channel groups of the SIMD kernels (and, at 100, two driver chunks). The
+ * last ones are small calls whose rows fill one vector exactly (f32 or f64)
+ * or just miss it, over one and several rows, and a small call's many rows. */
 static const TF(shape) TF(big_shapes)[] = {{2, 64, 1000}, {4000, 3, 1}, {1, 1, 100000}, {3, 2, 8193},
-                                          {2000, 64, 1}, {1100, 37, 1}, {300, 100, 1}};
+                                          {2000, 64, 1}, {1100, 37, 1}, {300, 100, 1},
+                                          {1, 4, 4}, {1, 4, 16}, {9, 4, 4}, {1, 8, 2},
+                                          {6, 2, 4}, {4, 4, 2}, {1, 2, 9}, {2048, 4, 4}};
 
 /* Every small shape and the NCHW/NHWC ones, every ISA, compared with the
- * reference and with the scalar tier bit for bit (y, dx and dalpha). */
+ * reference and with the scalar tier bit for bit (y, dx and dalpha); then
+ * 1 and 3 rows of 1..8 channels of 1..9 elements with order-sensitive data,
+ * where a kernel that summed dalpha's lanes in another order would differ. */
+#define TF_ORDER_SHAPES (2 * 8 * 9)
 static void TF(test_prelu)(void **state)
 {
     long fails = 0;
-    size_t a, b, c, s, nshape = 7 * 7 * 7 + TU_ARRAY_LEN(TF(big_shapes));
+    size_t a, b, c, s, nbig = 7 * 7 * 7 + TU_ARRAY_LEN(TF(big_shapes));
+    size_t nshape = nbig + TF_ORDER_SHAPES;
     size_t maxN = 128000 + 64;
     T *x = tu_xmalloc(maxN * sizeof(T)), *dy = tu_xmalloc(maxN * sizeof(T)), *al = tu_xmalloc(128 * sizeof(T));
     TF(prelu_out) ref, got;
@@ -969,10 +986,11 @@ static void TF(test_prelu)(void **state)
     got.y = tu_xmalloc(maxN * sizeof(T)); got.dx = tu_xmalloc(maxN * sizeof(T)); got.da = tu_xmalloc(128 * sizeof(T));
     for (s = 0; s < nshape; s++) {
         size_t O, C, I, N;
-        int isa, mode = (int)(s % 3), specials = (s % 5) != 4;
+        int isa, mode = (int)(s % 3), specials = s % 5 == 4 ? 0 : s % 5 == 3 ? 2 : 1;
         tu_rng r;
         if (s < 343) { O = TF(dims)[s / 49]; C = TF(dims)[(s / 7) % 7]; I = TF(dims)[s % 7]; }
-        else { O = TF(big_shapes)[s - 343].o; C = TF(big_shapes)[s - 343].c; I = TF(big_shapes)[s - 343].i; }
+        else if (s < nbig) { O = TF(big_shapes)[s - 343].o; C = TF(big_shapes)[s - 343].c; I = TF(big_shapes)[s - 343].i; }
+        else { O = s - nbig < 72 ? 1 : 3; C = 1 + (s - nbig) / 9 % 8; I = 1 + (s - nbig) % 9; specials = 2; }
         N = O * C * I;
         tu_rng_seed(&r, 4242 + s);
         TF(prelu_fill)(&r, x, dy, al, N, C, specials);
@@ -1006,6 +1024,7 @@ static void TF(test_prelu)(void **state)
     print_summary();
     assert_int_equal(fails, 0);
 }
+#undef TF_ORDER_SHAPES
 
 /* Hand-made channels: NaN x, NaN dy where x <= 0 (and where x > 0, which
  * must not poison dalpha), infinities, outer*inner == 0 writing zeros,
@@ -1042,6 +1061,9 @@ static void TF(test_prelu_special_cases)(void **state)
             fails += TF(prelu_run)(1, 6, 4, x, dy, al, (size_t)mode, mode, 1, NULL);
             /* same data, NHWC view: (4, 6, 1) sees different channels */
             fails += TF(prelu_run)(4, 6, 1, x, dy, al, (size_t)mode + 1, mode, 1, NULL);
+            /* rows of one vector or less (the small-box kernels) */
+            fails += TF(prelu_run)(3, 2, 4, x, dy, al, (size_t)mode, mode, 1, NULL);
+            fails += TF(prelu_run)(2, 6, 2, x, dy, al, (size_t)mode + 1, mode, 1, NULL);
             /* outer*inner == 0: dalpha written with zeros */
             fails += TF(prelu_run)(0, 6, 4, x, dy, al, 1, mode, 1, NULL);
             fails += TF(prelu_run)(3, 5, 0, x, dy, al, 2, mode, 1, NULL);

@@ -56,6 +56,15 @@ static inline void relu__avx512_two_sum(__m512d *s, __m512d *e, __m512d p)
     *e = _mm512_add_pd(*e, _mm512_sub_pd(b, _mm512_sub_pd(t, a)));
 }
 
+/* relu__avx512_two_sum into s = e = +0, in closed form (the argument of
+ * relu__two_sum_from_zero, lane by lane): s = +0 + p is p + 0, and TwoSum's
+ * error is +0 for a finite p and NaN otherwise, which is p - p. */
+static inline void relu__avx512_two_sum_first(__m512d *s, __m512d *e, __m512d p)
+{
+    *s = _mm512_add_pd(p, _mm512_setzero_pd());
+    *e = _mm512_sub_pd(p, p);
+}
+
 /* The canonical block result r = ((s0+e0) + (s1+e1)) + ... + (s7+e7), in
  * lane order. */
 static inline double relu__avx512_block_result(__m512d s, __m512d e)
@@ -67,6 +76,64 @@ static inline double relu__avx512_block_result(__m512d s, __m512d e)
     for (j = 1; j < 8; j++)
         r = r + se[j];
     return r;
+}
+
+/* relu__avx512_block_result for four channels at once, into out[0..3]:
+ * lane c of every step is channel c's, so each lane performs the same
+ * additions in the same order; only the transposition is shared. Why: four
+ * scalar reductions took ~75 instructions of extracts and adds, a third of
+ * the AVX-512 kernel's time on 4 channels x 4 elements (17 -> 14 ns). */
+static inline void relu__avx512_block_result4(__m512d s0, __m512d e0, __m512d s1, __m512d e1,
+                                              __m512d s2, __m512d e2, __m512d s3, __m512d e3,
+                                              double *out)
+{
+    const __m512d a = _mm512_add_pd(s0, e0), b = _mm512_add_pd(s1, e1);
+    const __m512d c = _mm512_add_pd(s2, e2), d = _mm512_add_pd(s3, e3);
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i hi = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    const __m512d ab0 = _mm512_unpacklo_pd(a, b), ab1 = _mm512_unpackhi_pd(a, b);
+    const __m512d cd0 = _mm512_unpacklo_pd(c, d), cd1 = _mm512_unpackhi_pd(c, d);
+    /* t02 holds lanes 0 (low half) and 2 (high half) of the four, and so on */
+    const __m512d t02 = _mm512_permutex2var_pd(ab0, lo, cd0);
+    const __m512d t46 = _mm512_permutex2var_pd(ab0, hi, cd0);
+    const __m512d t13 = _mm512_permutex2var_pd(ab1, lo, cd1);
+    const __m512d t57 = _mm512_permutex2var_pd(ab1, hi, cd1);
+    __m256d r = _mm256_add_pd(_mm512_castpd512_pd256(t02), _mm512_castpd512_pd256(t13));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t02, 1));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t13, 1));
+    r = _mm256_add_pd(r, _mm512_castpd512_pd256(t46));
+    r = _mm256_add_pd(r, _mm512_castpd512_pd256(t57));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t46, 1));
+    r = _mm256_add_pd(r, _mm512_extractf64x4_pd(t57, 1));
+    _mm256_storeu_pd(out, r);
+}
+
+/* Lanes 0..n-1 of v (n <= 8) into p[0..n-1] with plain stores: the driver
+ * reads them back at once, and a load is not forwarded from a masked store
+ * (it waits for the store to reach the cache). */
+static inline void relu__avx512_store_first_pd(double *p, __m512d v, size_t n)
+{
+    __m256d q = _mm512_castpd512_pd256(v);
+    __m128d h;
+    if (n >= 4) {
+        _mm256_storeu_pd(p, q);
+        if (n == 8) {
+            _mm256_storeu_pd(p + 4, _mm512_extractf64x4_pd(v, 1));
+            return;
+        }
+        p += 4;
+        n -= 4;
+        q = _mm512_extractf64x4_pd(v, 1);
+    }
+    h = _mm256_castpd256_pd128(q);
+    if (n >= 2) {
+        _mm_storeu_pd(p, h);
+        p += 2;
+        n -= 2;
+        h = _mm256_extractf128_pd(q, 1);
+    }
+    if (n == 1)
+        _mm_store_sd(p, h);
 }
 
 /*

@@ -12,7 +12,10 @@
  * row contribute +0 through the same TwoSum, and a group starting past the row
  * is not fed at all — exactly the scalar loop. Channels-last (len == 1,
  * chan_stride == 1) runs across channels: one lane per channel holding that
- * channel's lane 0 (lanes 1..7 of a channel there only ever add +0).
+ * channel's lane 0 (lanes 1..7 of a channel there only ever add +0). A box
+ * whose rows fit one vector (at most 8 channels of at most 8 elements) keeps
+ * a whole row per vector, every lane its own accumulator, and gathers the
+ * channels' lanes at the end (F(bwd_small)).
  */
 #include "../kernels.h"
 #include "avx512_common.h"
@@ -112,17 +115,83 @@ static inline void f64_acc_lanes(const double *xp, const double *gp, __m512d v, 
     relu__avx512_two_sum(&s[0], &e[0], _mm512_maskz_mul_pd(notgt, v, g));
 }
 
+/* ------------------------------------------------- small boxes (F(bwd_small)) */
+
+/* Lane k of a small box's row belongs to channel k / len (len = 1..8). */
+#define RELU__LANE_CHANNELS(len)                                                             \
+    {0 / (len),  1 / (len),  2 / (len),  3 / (len),  4 / (len),  5 / (len),  6 / (len),    \
+     7 / (len),  8 / (len),  9 / (len),  10 / (len), 11 / (len), 12 / (len), 13 / (len),   \
+     14 / (len), 15 / (len)}
+static const unsigned char relu__lane_channel[8][16] = {
+    RELU__LANE_CHANNELS(1), RELU__LANE_CHANNELS(2), RELU__LANE_CHANNELS(3),
+    RELU__LANE_CHANNELS(4), RELU__LANE_CHANNELS(5), RELU__LANE_CHANNELS(6),
+    RELU__LANE_CHANNELS(7), RELU__LANE_CHANNELS(8)};
+#undef RELU__LANE_CHANNELS
+
+/* c * len for lanes c = 0..7 (len = 1..8): where channel c's row starts. */
+#define RELU__CHANNEL_STARTS(len) {0, (len), 2 * (len), 3 * (len), 4 * (len), 5 * (len), 6 * (len), 7 * (len)}
+static const unsigned char relu__channel_start[8][8] = {
+    RELU__CHANNEL_STARTS(1), RELU__CHANNEL_STARTS(2), RELU__CHANNEL_STARTS(3),
+    RELU__CHANNEL_STARTS(4), RELU__CHANNEL_STARTS(5), RELU__CHANNEL_STARTS(6),
+    RELU__CHANNEL_STARTS(7), RELU__CHANNEL_STARTS(8)};
+#undef RELU__CHANNEL_STARTS
+
+/* alpha of every lane's channel */
+static inline __m512 f32_small_alpha(const float *alpha, size_t chans, size_t len)
+{
+    const __m512i idx = _mm512_cvtepu8_epi32(
+        _mm_loadu_si128((const __m128i *)(const void *)relu__lane_channel[len - 1]));
+    return _mm512_permutexvar_ps(idx, _mm512_maskz_loadu_ps(relu__avx512_tail_f32(chans), alpha));
+}
+static inline __m512d f64_small_alpha(const double *alpha, size_t chans, size_t len)
+{
+    const __m512i idx = _mm512_cvtepu8_epi64(
+        _mm_loadl_epi64((const __m128i *)(const void *)relu__lane_channel[len - 1]));
+    return _mm512_permutexvar_pd(idx, _mm512_maskz_loadu_pd(relu__avx512_tail_f64(chans), alpha));
+}
+
+/* The x*dy of a small box's row (p[h]: lanes 8h..8h+7), +0 outside notgt. */
+static inline void f32_small_prods(__m512 v, __m512 g, __mmask16 notgt, __m512d *p)
+{
+    p[0] = f32_prod_lo(v, g, (__mmask8)notgt);
+    p[1] = f32_prod_hi(NULL, NULL, v, g, (__mmask8)(notgt >> 8));
+}
+static inline void f64_small_prods(__m512d v, __m512d g, __mmask8 notgt, __m512d *p)
+{
+    p[0] = _mm512_maskz_mul_pd(notgt, v, g);
+}
+
+/* Lane c of the result: element idx[c] of the row's per-lane sums q
+ * (f32: two vectors, elements 0..15). */
+static inline __m512d f32_small_gather(const __m512d *q, __m512i idx)
+{
+    return _mm512_permutex2var_pd(q[0], idx, q[1]);
+}
+static inline __m512d f64_small_gather(const __m512d *q, __m512i idx)
+{
+    return _mm512_permutexvar_pd(idx, q[0]);
+}
+
 /* ---------------------------------------------------------------------- f32 */
 #include "avx512_def_f32.h"
 #define ACC_SAME f32_acc_same
 #define ACC_LANES f32_acc_lanes
+#define SMALL_ALPHA f32_small_alpha
+#define SMALL_GATHER f32_small_gather
+#define SMALL_PRODS f32_small_prods
 #include "prelu_avx512.inc"
 #include "avx512_undef.h"
 #undef ACC_SAME
 #undef ACC_LANES
+#undef SMALL_ALPHA
+#undef SMALL_GATHER
+#undef SMALL_PRODS
 
 /* ---------------------------------------------------------------------- f64 */
 #include "avx512_def_f64.h"
 #define ACC_SAME f64_acc_same
 #define ACC_LANES f64_acc_lanes
+#define SMALL_ALPHA f64_small_alpha
+#define SMALL_GATHER f64_small_gather
+#define SMALL_PRODS f64_small_prods
 #include "prelu_avx512.inc"
