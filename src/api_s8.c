@@ -208,6 +208,7 @@ static relu_status s8_backward(relu__s8_op op, float param, const int8_t *x, con
     relu__s8_grad scratch;
     relu__fpenv env;
     grad_job job;
+    const relu__kernels *kernels;
 
     if (!param_ok(op, param) || check_quants(xq, dyq, dxq) != RELU_OK)
         return RELU_ERR_PARAM;
@@ -226,8 +227,9 @@ static relu_status s8_backward(relu__s8_op op, float param, const int8_t *x, con
     }
 
     env = relu__fpenv_enter();
-    job.fn = relu__kernels_active()->s8_grad;
-    job.g = relu__s8_grad_table(op, param, xq, dyq, dxq, &scratch);
+    kernels = relu__kernels_active();
+    job.fn = kernels->s8_grad;
+    job.g = relu__s8_grad_table(op, param, xq, dyq, dxq, &scratch, kernels->s8_grad_prep);
     if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_BWD))) {
         job.fn(x, dy, dx, n, job.g);
     } else {

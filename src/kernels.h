@@ -92,16 +92,21 @@ typedef struct relu__box {
 #define RELU_S8_PREP_NONE 0u
 #define RELU_S8_PREP_AVX2 0x32585641u   /* "AVX2" */
 #define RELU_S8_PREP_AVX512 0x35585641u /* "AVX5" */
+#define RELU_S8_PREP_VBMI 0x494D4256u   /* "VBMI" */
 typedef struct relu__s8_table {
     int8_t map[256];
     uint32_t prep_tag;
     unsigned char prep[RELU_S8_PREP_BYTES + 63];
 } relu__s8_table;
 
+static inline unsigned char *relu__align64(const unsigned char *p)
+{
+    return (unsigned char *)(p + (-(uintptr_t)p & 63));
+}
+
 static inline unsigned char *relu__s8_prep_area(const relu__s8_table *t)
 {
-    const unsigned char *p = t->prep;
-    return (unsigned char *)(p + (-(uintptr_t)p & 63));
+    return relu__align64(t->prep);
 }
 
 /*
@@ -113,6 +118,7 @@ static inline unsigned char *relu__s8_prep_area(const relu__s8_table *t)
  * (beyond it any non-zero dy saturates anyway, and 0*factor stays 0).
  */
 #define RELU_S8_FACTOR_MAX 65536.0f
+#define RELU_S8_GRAD_PREP_BYTES 1024
 typedef struct relu__s8_grad {
     float factor[256];
     int32_t dy_zero_point;
@@ -124,7 +130,17 @@ typedef struct relu__s8_grad {
      * x to the window before looking its factor up.
      */
     int32_t window_lo, window_hi;
+    /* What one tier's s8_grad derives from the factors (the AVX-512 VBMI
+     * byte planes), built by its s8_grad_prep: tagged and reached like
+     * relu__s8_table's prep area (relu__s8_grad_prep_area). */
+    uint32_t prep_tag;
+    unsigned char prep[RELU_S8_GRAD_PREP_BYTES + 63];
 } relu__s8_grad;
+
+static inline unsigned char *relu__s8_grad_prep_area(const relu__s8_grad *g)
+{
+    return relu__align64(g->prep);
+}
 
 /*
  * PReLU s8. Forward, exactly the double-precision definition per element:
@@ -178,6 +194,8 @@ typedef void relu__s8_lut_prep_fn(relu__s8_table *t);
 typedef void relu__s8_clamp_fn(const int8_t *x, int8_t *y, size_t n, int8_t lo, int8_t hi);
 typedef void relu__s8_grad_fn(const int8_t *x, const int8_t *dy, int8_t *dx, size_t n,
                               const relu__s8_grad *g);
+/* Fills g->prep for this tier's s8_grad, as relu__s8_lut_prep_fn does t->prep. */
+typedef void relu__s8_grad_prep_fn(relu__s8_grad *g);
 typedef void relu__s8_prelu_fwd_fn(const int8_t *x, int8_t *y, const float *alpha,
                                    const relu__box *b, const relu__s8_prelu_quant *q);
 typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const float *alpha,
@@ -216,15 +234,16 @@ typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const floa
     X(s8, prelu_forward, prelu_fwd)                                 \
     X(s8, prelu_backward, prelu_bwd)
 
-/* The clamp and the lut prep are listed apart from RELU_S8_KERNELS so a tier
+/* The clamp and the preps are listed apart from RELU_S8_KERNELS so a tier
  * that implements the four s8 kernels (NEON) need not implement them and
- * keeps the scalar ones (the scalar prep does nothing). */
+ * keeps the scalar ones (the scalar preps do nothing). */
 #define RELU_KERNEL_LIST(X)                                         \
     RELU_FLOAT_KERNELS(X, f32)                                      \
     RELU_FLOAT_KERNELS(X, f64)                                      \
     RELU_S8_KERNELS(X)                                              \
     X(s8, clamp, clamp)                                             \
-    X(s8, lut_prep, lut_prep)
+    X(s8, lut_prep, lut_prep)                                       \
+    X(s8, grad_prep, grad_prep)
 #define RELU_S8_HAVE_CLAMP 1
 
 #define RELU__TABLE_FIELD(dt, name, kind) relu__##dt##_##kind##_fn *dt##_##name;

@@ -160,6 +160,7 @@ void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
     g->dy_zero_point = dyq->zero_point;
     g->dx_zero_point = dxq->zero_point;
     grad_window(g);
+    g->prep_tag = RELU_S8_PREP_NONE;
 }
 
 /* ------------------------------------------------------------- the caches */
@@ -271,7 +272,8 @@ const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
 
 const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *xq, const relu_quant *dyq,
-                                         const relu_quant *dxq, relu__s8_grad *scratch)
+                                         const relu_quant *dxq, relu__s8_grad *scratch,
+                                         relu__s8_grad_prep_fn *prep)
 {
     s8_key k;
     int hit;
@@ -283,6 +285,8 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
         relu__s8_build_grad(&s8_grad_cache.grad[way], op, param, xq, dyq, dxq);
         commit(&s8_grad_cache.ix, way, &k);
     }
+    if (prep != NULL)
+        prep(&s8_grad_cache.grad[way]);
     return &s8_grad_cache.grad[way];
 }
 
@@ -304,8 +308,10 @@ const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
 
 const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *xq, const relu_quant *dyq,
-                                         const relu_quant *dxq, relu__s8_grad *scratch)
+                                         const relu_quant *dxq, relu__s8_grad *scratch,
+                                         relu__s8_grad_prep_fn *prep)
 {
+    (void)prep; /* as in relu__s8_forward_table */
     relu__s8_build_grad(scratch, op, param, xq, dyq, dxq);
     return scratch;
 }

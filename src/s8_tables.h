@@ -52,7 +52,8 @@ typedef enum relu__s8_op {
  * s8_lut_prep) a cached table's prep area is filled for that tier once and
  * kept with the entry, so a cached call pays for neither; pass NULL when
  * only the map is wanted. A prep for another tier later simply rebuilds the
- * area (the kernels check the tag, kernels.h).
+ * area (the kernels check the tag, kernels.h). The factors of the backward
+ * take the active tier's s8_grad_prep the same way.
  */
 const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              const relu_quant *xq, const relu_quant *yq,
@@ -60,7 +61,8 @@ const relu__s8_table *relu__s8_forward_table(relu__s8_op op, float param,
                                              relu__s8_lut_prep_fn *prep);
 const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *xq, const relu_quant *dyq,
-                                         const relu_quant *dxq, relu__s8_grad *scratch);
+                                         const relu_quant *dxq, relu__s8_grad *scratch,
+                                         relu__s8_grad_prep_fn *prep);
 
 /*
  * PReLU forward: the 256-entry maps of channels [0, chans) in x order

@@ -32,6 +32,10 @@ relu__s8_prelu_bwd_fn s8_prelu_backward__avx2, s8_prelu_backward__avx512;
  * needs none and keeps the scalar one. */
 relu__s8_lut_prep_fn s8_lut_prep__avx2, s8_lut_prep__avx512;
 
+/* The VBMI s8_grad's byte planes of the factors; the other variants take
+ * the factors as they are and keep the scalar prep. */
+relu__s8_grad_prep_fn s8_grad_prep__avx512vbmi;
+
 /* Registers one variant's kernels for the four s8 list entries. */
 #define S8_X86_FILL(t, isa)                                  \
     do {                                                     \

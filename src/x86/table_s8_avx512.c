@@ -14,9 +14,11 @@ void relu__fill_table_s8_avx512(relu__kernels *t)
     if (cpu.avx512vbmi) {
         S8_X86_FILL(t, avx512vbmi);
         t->s8_lut_prep = s8_lut_prep__scalar; /* vpermi2b needs no plan */
+        t->s8_grad_prep = s8_grad_prep__avx512vbmi;
     } else {
         S8_X86_FILL(t, avx512);
         t->s8_lut_prep = s8_lut_prep__avx512;
+        t->s8_grad_prep = s8_grad_prep__scalar;
     }
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx512;
