@@ -6,7 +6,8 @@
  * thread's cache (src/s8_tables.h) and run the active kernel over the pool.
  *
  * The tables and dalpha are computed in double: inside the library's
- * floating-point environment (src/fpenv.h), like the kernels.
+ * floating-point environment (src/fpenv.h), like the kernels, except a
+ * backward kernel that needs none (kernels.h s8_grad_any_fpenv).
  */
 #include <string.h>
 
@@ -226,19 +227,24 @@ static relu_status s8_backward(relu__s8_op op, float param, const int8_t *x, con
             return st;
     }
 
-    env = relu__fpenv_enter();
+    /* the table builder guards its own floating point */
     kernels = relu__kernels_active();
     job.fn = kernels->s8_grad;
     job.g = relu__s8_grad_table(op, param, xq, dyq, dxq, &scratch, kernels->s8_grad_prep);
     if (RELU__LIKELY(!relu__may_split(n, S8_MIN_CHUNK_BWD))) {
-        job.fn(x, dy, dx, n, job.g);
-    } else {
-        job.x = x;
-        job.dy = dy;
-        job.dx = dx;
-        relu__parallel_for(n, S8_MIN_CHUNK_BWD, grad_range, &job);
+        if (kernels->s8_grad_any_fpenv) {
+            job.fn(x, dy, dx, n, job.g);
+        } else {
+            env = relu__fpenv_enter();
+            job.fn(x, dy, dx, n, job.g);
+            relu__fpenv_leave(env);
+        }
+        return RELU_OK;
     }
-    relu__fpenv_leave(env);
+    job.x = x;
+    job.dy = dy;
+    job.dx = dx;
+    relu__parallel_for(n, S8_MIN_CHUNK_BWD, grad_range, &job);
     return RELU_OK;
 }
 

@@ -249,6 +249,11 @@ typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const floa
 #define RELU__TABLE_FIELD(dt, name, kind) relu__##dt##_##kind##_fn *dt##_##name;
 typedef struct relu__kernels {
     RELU_KERNEL_LIST(RELU__TABLE_FIELD)
+    /* Nonzero when s8_grad gives the same bytes in any floating-point
+     * environment and leaves the caller's flags alone (embedded rounding
+     * with exceptions suppressed throughout): the driver then skips the
+     * environment (src/fpenv.h) around it. */
+    int s8_grad_any_fpenv;
 } relu__kernels;
 #undef RELU__TABLE_FIELD
 

@@ -282,7 +282,9 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
     make_key(&k, op, param, xq, dyq, dxq);
     way = lookup(&s8_grad_cache.ix, &k, &hit);
     if (!hit) {
+        const relu__fpenv env = relu__fpenv_enter();
         relu__s8_build_grad(&s8_grad_cache.grad[way], op, param, xq, dyq, dxq);
+        relu__fpenv_leave(env);
         commit(&s8_grad_cache.ix, way, &k);
     }
     if (prep != NULL)
@@ -311,8 +313,10 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
                                          const relu_quant *dxq, relu__s8_grad *scratch,
                                          relu__s8_grad_prep_fn *prep)
 {
+    const relu__fpenv env = relu__fpenv_enter();
     (void)prep; /* as in relu__s8_forward_table */
     relu__s8_build_grad(scratch, op, param, xq, dyq, dxq);
+    relu__fpenv_leave(env);
     return scratch;
 }
 

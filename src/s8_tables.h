@@ -23,8 +23,10 @@
  * an API call asks for one and uses it until it returns, so this is enough
  * (worker threads only read it).
  *
- * Every caller must be inside the library's floating-point environment
- * (src/fpenv.h) and pass quantizations already validated.
+ * Callers pass quantizations already validated. relu__s8_forward_table and
+ * relu__s8_grad_table set the library's floating-point environment
+ * (src/fpenv.h) around their own builds; the other builders need the caller
+ * inside it.
  */
 #ifndef RELU_S8_TABLES_H
 #define RELU_S8_TABLES_H

@@ -1535,6 +1535,99 @@ static void test_fp_environment(void **state)
 #endif
 }
 
+#if defined(S8T_HAVE_FENV) && defined(__x86_64__)
+#include <xmmintrin.h>
+#define S8T_CSR_FTZ_DAZ 0x8040u
+#endif
+
+/* Short backward calls under every rounding mode, FTZ/DAZ where the CPU has
+ * them, with the caller's flags clear or raised, on every tier: the same
+ * bytes as in the default environment and the caller's state untouched,
+ * whether a kernel sets the environment or needs none. The quantizations
+ * include factors below 2^-126 (subnormal floats), where DAZ/FTZ act. */
+static void test_fp_environment_short(void **state)
+{
+#if defined(S8T_HAVE_FENV)
+    enum { ENVS = 5, LEN = 1500 };
+    static const int modes[ENVS] = {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO, FE_TONEAREST,
+                                    FE_UPWARD};
+    static const size_t lens[] = {16, 64, 200, 1100, LEN};
+    const relu_quant qs[][3] = {
+        {{0.0371f, 1}, {0.11f, -3}, {0.0173f, 2}},
+        {{0.05f, -20}, {0x1p-100f, 5}, {0x1p20f, -1}}, /* factors 2^-120 and below */
+        {{0.0625f, 0}, {1e-20f, 0}, {1e20f, 0}},       /* ratio 1e-40: subnormal */
+    };
+    relu_isa isas[4];
+    const int ni = isa_list(isas);
+    int8_t x[LEN], dy[LEN], want[LEN], got[LEN];
+    size_t vi, qi, li;
+    int ii, e, pre, j;
+    (void)state;
+    for (j = 0; j < LEN; j++) {
+        x[j] = (int8_t)(j * 37);
+        dy[j] = (int8_t)(j * 11 + 3);
+    }
+    for (ii = 0; ii < ni; ii++) {
+        use_isa(isas[ii]);
+        for (vi = 0; vi < NELEM(variants); vi++)
+            for (qi = 0; qi < NELEM(qs); qi++)
+                for (li = 0; li < NELEM(lens); li++) {
+                    const variant *v = &variants[vi];
+                    const size_t n = lens[li];
+                    assert_int_equal(bwd(v, x, dy, want, n, &qs[qi][0], &qs[qi][1], &qs[qi][2]),
+                                     RELU_OK);
+                    for (e = 0; e < ENVS; e++)
+                        for (pre = 0; pre < 2; pre++) {
+                            int flags_before, flags_after, mode_after;
+                            unsigned csr_before = 0, csr_after = 0;
+                            relu_status st;
+                            if (pre) /* a table built inside the caller's environment too */
+                                for (j = 0; j < 5; j++) {
+                                    const relu_quant other = {0.5f + (float)j, 0};
+                                    assert_int_equal(bwd(v, x, dy, got, 16, &other, &qs[qi][1],
+                                                         &qs[qi][2]),
+                                                     RELU_OK);
+                                }
+                            assert_int_equal(fesetround(modes[e]), 0);
+#if defined(S8T_CSR_FTZ_DAZ)
+                            if (e >= 3)
+                                _mm_setcsr(_mm_getcsr() | S8T_CSR_FTZ_DAZ);
+#endif
+                            feclearexcept(FE_ALL_EXCEPT);
+                            if (pre)
+                                feraiseexcept(FE_INEXACT | FE_UNDERFLOW);
+                            flags_before = fetestexcept(FE_ALL_EXCEPT);
+#if defined(S8T_CSR_FTZ_DAZ)
+                            csr_before = _mm_getcsr();
+#endif
+                            memset(got, 0x5A, sizeof got);
+                            st = bwd(v, x, dy, got, n, &qs[qi][0], &qs[qi][1], &qs[qi][2]);
+                            flags_after = fetestexcept(FE_ALL_EXCEPT);
+                            mode_after = fegetround();
+#if defined(S8T_CSR_FTZ_DAZ)
+                            csr_after = _mm_getcsr();
+                            _mm_setcsr(csr_after & ~S8T_CSR_FTZ_DAZ);
+#endif
+                            fesetround(FE_TONEAREST);
+                            feclearexcept(FE_ALL_EXCEPT);
+                            if (st != RELU_OK || flags_after != flags_before ||
+                                mode_after != modes[e] || csr_after != csr_before ||
+                                memcmp(got, want, n) != 0)
+                                fail_msg("%s bwd %s quant %zu n=%zu env %d pre %d: status %d, "
+                                         "flags %#x -> %#x, mode %d, csr %#x -> %#x, bytes %s",
+                                         relu_isa_name(isas[ii]), v->name, qi, n, e, pre, (int)st,
+                                         flags_before, flags_after, mode_after, csr_before,
+                                         csr_after, memcmp(got, want, n) ? "differ" : "same");
+                        }
+                }
+    }
+    use_isa(isas[ni - 1]);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1548,6 +1641,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_cache_and_concurrency),
         cmocka_unit_test(test_fp_environment),
+        cmocka_unit_test(test_fp_environment_short),
     };
     init_all_x();
     return cmocka_run_group_tests_name("s8", tests, NULL, NULL);

@@ -5,4 +5,5 @@
 void relu__fill_table_scalar(relu__kernels *t)
 {
     RELU_KERNEL_LIST(RELU__FILL_SCALAR)
+    t->s8_grad_any_fpenv = 0;
 }

@@ -112,7 +112,13 @@ S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
 #include "s8_simd.inc"
 
 /* Round half to even to int32 (the value is an exact integer afterwards);
- * none of the values converted here is NaN or beyond int32. */
+ * none of the values converted here is NaN or beyond int32. The backward's
+ * float arithmetic takes it too: the caller's rounding mode is then never
+ * read and no flag is raised, so the VBMI s8_grad needs no environment
+ * (kernels.h s8_grad_any_fpenv). DAZ/FTZ still apply, and change nothing:
+ * they only touch products below 2^-126 in magnitude, which round to dx's
+ * zero point either way, and never an operand (dy is an integer, a
+ * subnormal factor times it is such a product). */
 #define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
 /* A 4x4 transpose of 128-bit lanes: lane L of p[j] is lane j of a_L. */
@@ -189,7 +195,7 @@ S8_INLINE __m512i s8_grad_core(const __m512 f[4], __m512i dlo, __m512i dhi, __m5
     d[2] = _mm512_srai_epi32(_mm512_unpacklo_epi16(dhi, dhi), 16);
     d[3] = _mm512_srai_epi32(_mm512_unpackhi_epi16(dhi, dhi), 16);
     for (g = 0; g < 4; g++) {
-        const __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(d[g]), f[g]);
+        const __m512 t = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(d[g], S8_RNE), f[g], S8_RNE);
         r[g] = _mm512_add_epi32(_mm512_cvt_roundps_epi32(t, S8_RNE), dx_zp);
     }
     return _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));

@@ -15,10 +15,12 @@ void relu__fill_table_s8_avx512(relu__kernels *t)
         S8_X86_FILL(t, avx512vbmi);
         t->s8_lut_prep = s8_lut_prep__scalar; /* vpermi2b needs no plan */
         t->s8_grad_prep = s8_grad_prep__avx512vbmi;
+        t->s8_grad_any_fpenv = 1;
     } else {
         S8_X86_FILL(t, avx512);
         t->s8_lut_prep = s8_lut_prep__avx512;
         t->s8_grad_prep = s8_grad_prep__scalar;
+        t->s8_grad_any_fpenv = 0; /* grad16's float arithmetic reads MXCSR */
     }
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx512;
