@@ -893,6 +893,12 @@ static void test_prelu_shapes(void **state)
         {3, 700, 5},    /* more channels than one stack group */
         {50, 1200, 1},  /* channels-last, many channels */
         {1, 2000, 3},
+        /* short strips: 16, 36, 45 and 64 lanes (the kernels compute only
+         * the sixteens a strip fills) */
+        {1, 4, 4},
+        {1, 4, 9},
+        {2, 5, 9},
+        {1, 16, 4},
     };
     size_t a, b, c, qi;
     (void)state;

@@ -312,9 +312,17 @@ S8_INLINE int s8_pf_box_fast(const float *alpha, size_t chans, const s8_pf *k,
     return 1;
 }
 
+/* The 16-element groups s8_pf64 needs for the first `len` of its 64. */
+S8_INLINE int s8_pf_groups(size_t len)
+{
+    return len >= 64 ? 4 : (int)((len + 15) / 16);
+}
+
 /* 64 elements, a[j] the alphas of elements 8j..8j+7; fast and sc from
- * s8_pf_box_fast. */
-S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k, int fast, __m512d sc)
+ * s8_pf_box_fast. Only the first `groups` (s8_pf_groups) sixteens are
+ * computed, the other bytes are 0: a short run pays for its own lanes. */
+S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k, int fast, __m512d sc,
+                          int groups)
 {
     __m128i x[4], c[4];
     int j;
@@ -323,8 +331,9 @@ S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k, int fas
     x[2] = _mm512_extracti32x4_epi32(v, 2);
     x[3] = _mm512_extracti32x4_epi32(v, 3);
     for (j = 0; j < 4; j++)
-        c[j] = fast ? s8_pf16_fast(x[j], a[2 * j], a[2 * j + 1], sc, k)
-                    : s8_pf16(x[j], a[2 * j], a[2 * j + 1], k);
+        c[j] = j >= groups ? _mm_setzero_si128()
+               : fast      ? s8_pf16_fast(x[j], a[2 * j], a[2 * j + 1], sc, k)
+                           : s8_pf16(x[j], a[2 * j], a[2 * j + 1], k);
     return _mm512_inserti32x4(
         _mm512_inserti32x4(_mm512_inserti32x4(_mm512_castsi128_si512(c[0]), c[1], 1), c[2], 2),
         c[3], 3);
@@ -569,10 +578,11 @@ S8_INLINE __m512 s8_neg_factors16(const float *alpha, size_t count, double dy_ov
  * c0 + (i0 + j) / len. For len >= 2 that is at most 33 channels; cv[0..2]
  * hold their values (channels c0..c0+47). (i0 + j + 0.5) / len in float
  * never lands within 1/128 of an integer, far beyond its rounding error, so
- * the truncation is the exact quotient.
+ * the truncation is the exact quotient. Only the first `groups` sixteens of
+ * out and rel are computed (s8_pf_groups), the rest are 0.
  */
 S8_INLINE void s8_strip_spread(const __m512 cv[3], size_t i0, size_t len, __m512 out[4],
-                               __m512i rel[4])
+                               __m512i rel[4], int groups)
 {
     const __m512 inv = _mm512_set1_ps(1.0f / (float)len), half = _mm512_set1_ps(0.5f);
     const __m512i base = _mm512_add_epi32(
@@ -580,12 +590,19 @@ S8_INLINE void s8_strip_spread(const __m512 cv[3], size_t i0, size_t len, __m512
         _mm512_set1_epi32((int)i0));
     int g;
     for (g = 0; g < 4; g++) {
-        const __m512 n = _mm512_cvtepi32_ps(_mm512_add_epi32(base, _mm512_set1_epi32(16 * g)));
-        const __m512i q = _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_add_ps(n, half), inv));
-        const __m512 lo = _mm512_permutex2var_ps(cv[0], q, cv[1]);
-        const __m512 hi = _mm512_permutexvar_ps(q, cv[2]);
-        out[g] = _mm512_mask_blend_ps(_mm512_cmpge_epi32_mask(q, _mm512_set1_epi32(32)), lo, hi);
-        rel[g] = q;
+        if (g < groups) {
+            const __m512 n =
+                _mm512_cvtepi32_ps(_mm512_add_epi32(base, _mm512_set1_epi32(16 * g)));
+            const __m512i q = _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_add_ps(n, half), inv));
+            const __m512 lo = _mm512_permutex2var_ps(cv[0], q, cv[1]);
+            const __m512 hi = _mm512_permutexvar_ps(q, cv[2]);
+            out[g] =
+                _mm512_mask_blend_ps(_mm512_cmpge_epi32_mask(q, _mm512_set1_epi32(32)), lo, hi);
+            rel[g] = q;
+        } else {
+            out[g] = _mm512_setzero_ps();
+            rel[g] = _mm512_setzero_si512();
+        }
     }
 }
 
@@ -627,7 +644,7 @@ S8_INLINE void s8_pb_lanes(const float *alpha, size_t p0, size_t w, const relu__
             cv[g] = (size_t)g * 16 < left
                         ? s8_neg_factors16(alpha + c0 + 16 * g, left - 16 * (size_t)g, dy_over_dx)
                         : _mm512_setzero_ps();
-        s8_strip_spread(cv, p0 % b->len, b->len, out, rel);
+        s8_strip_spread(cv, p0 % b->len, b->len, out, rel, 4);
         for (g = 0; g < 4; g++) {
             f[g] = _mm512_castps_si512(out[g]);
             _mm512_storeu_si512(ch + 16 * g, _mm512_add_epi32(rel[g], _mm512_set1_epi32((int)c0)));
