@@ -312,14 +312,15 @@ S8_INLINE int s8_pf_box_fast(const float *alpha, size_t chans, const s8_pf *k,
     return 1;
 }
 
-/* The 16-element groups s8_pf64 needs for the first `len` of its 64. */
-S8_INLINE int s8_pf_groups(size_t len)
+/* The 16-lane groups that hold the first `len` lanes of 64 (a short strip
+ * computes only those: s8_pf64, s8_strip_spread). */
+S8_INLINE int s8_groups16(size_t len)
 {
     return len >= 64 ? 4 : (int)((len + 15) / 16);
 }
 
 /* 64 elements, a[j] the alphas of elements 8j..8j+7; fast and sc from
- * s8_pf_box_fast. Only the first `groups` (s8_pf_groups) sixteens are
+ * s8_pf_box_fast. Only the first `groups` (s8_groups16) sixteens are
  * computed, the other bytes are 0: a short run pays for its own lanes. */
 S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k, int fast, __m512d sc,
                           int groups)
@@ -579,7 +580,7 @@ S8_INLINE __m512 s8_neg_factors16(const float *alpha, size_t count, double dy_ov
  * hold their values (channels c0..c0+47). (i0 + j + 0.5) / len in float
  * never lands within 1/128 of an integer, far beyond its rounding error, so
  * the truncation is the exact quotient. Only the first `groups` sixteens of
- * out and rel are computed (s8_pf_groups), the rest are 0.
+ * out and rel are computed (s8_groups16), the rest are 0.
  */
 S8_INLINE void s8_strip_spread(const __m512 cv[3], size_t i0, size_t len, __m512 out[4],
                                __m512i rel[4], int groups)
@@ -644,7 +645,7 @@ S8_INLINE void s8_pb_lanes(const float *alpha, size_t p0, size_t w, const relu__
             cv[g] = (size_t)g * 16 < left
                         ? s8_neg_factors16(alpha + c0 + 16 * g, left - 16 * (size_t)g, dy_over_dx)
                         : _mm512_setzero_ps();
-        s8_strip_spread(cv, p0 % b->len, b->len, out, rel, 4);
+        s8_strip_spread(cv, p0 % b->len, b->len, out, rel, s8_groups16(w));
         for (g = 0; g < 4; g++) {
             f[g] = _mm512_castps_si512(out[g]);
             _mm512_storeu_si512(ch + 16 * g, _mm512_add_epi32(rel[g], _mm512_set1_epi32((int)c0)));
