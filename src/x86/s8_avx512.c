@@ -21,9 +21,11 @@
  *    factor window, one permute each, when the window spans <= 128 values)
  *    and the float math is done;
  *  - PReLU forward: a channel with enough elements gets its 256-entry map
- *    (the alpha-free half built once per call); channels-last boxes with many
- *    rows are transposed 64x64 so that each vector holds one channel (VBMI);
- *    the rest is the double arithmetic, 8 lanes at a time;
+ *    (the alpha-free half built once per call, or the call's cached maps);
+ *    channels-last boxes with many rows look each vector up in the maps of
+ *    its lanes' channels when they are at most 16, else are transposed 64x64
+ *    so that each vector holds one channel (VBMI); the rest is the double
+ *    arithmetic, 8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
  *
