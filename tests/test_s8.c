@@ -899,6 +899,11 @@ static void test_prelu_shapes(void **state)
         {1, 4, 9},
         {2, 5, 9},
         {1, 16, 4},
+        /* runs of 64..207 with 64+ per channel: the cached maps */
+        {1, 4, 100},
+        {2, 3, 70},
+        /* channels last, hundreds of channels: tiles from the cached maps */
+        {80, 600, 1},
     };
     size_t a, b, c, qi;
     (void)state;
