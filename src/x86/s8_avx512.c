@@ -23,9 +23,10 @@
  *  - PReLU forward: a channel with enough elements gets its 256-entry map
  *    (the alpha-free half built once per call, or the call's cached maps);
  *    channels-last boxes with many rows look each vector up in the maps of
- *    its lanes' channels when they are at most 16, else are transposed 64x64
- *    so that each vector holds one channel (VBMI); the rest is the double
- *    arithmetic, 8 lanes at a time;
+ *    its lanes' channels when they are at most 16; strips of 64 channels are
+ *    transposed as 16x16 dwords so that a vector holds 4, other boxes 64x64
+ *    bytes so that it holds one (VBMI); the rest is the double arithmetic,
+ *    8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
  *
@@ -132,6 +133,31 @@ S8_INLINE void s8_tr4x128(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512
     p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
     p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
     p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+}
+
+/* z[r] dword c <-> z[c] dword r (its own inverse): dwords paired, then
+ * quadwords, within 128-bit lanes, then the lanes (s8_tr4x128). */
+S8_INLINE void s8_tr16x32(__m512i z[16])
+{
+    __m512i sq[4][4];
+    int q, m;
+    for (q = 0; q < 4; q++) {
+        const __m512i lo01 = _mm512_unpacklo_epi32(z[4 * q], z[4 * q + 1]);
+        const __m512i hi01 = _mm512_unpackhi_epi32(z[4 * q], z[4 * q + 1]);
+        const __m512i lo23 = _mm512_unpacklo_epi32(z[4 * q + 2], z[4 * q + 3]);
+        const __m512i hi23 = _mm512_unpackhi_epi32(z[4 * q + 2], z[4 * q + 3]);
+        sq[0][q] = _mm512_unpacklo_epi64(lo01, lo23);
+        sq[1][q] = _mm512_unpackhi_epi64(lo01, lo23);
+        sq[2][q] = _mm512_unpacklo_epi64(hi01, hi23);
+        sq[3][q] = _mm512_unpackhi_epi64(hi01, hi23);
+    }
+    for (m = 0; m < 4; m++) {
+        __m512i p[4];
+        int k;
+        s8_tr4x128(sq[m][0], sq[m][1], sq[m][2], sq[m][3], p);
+        for (k = 0; k < 4; k++)
+            z[4 * k + m] = p[k];
+    }
 }
 
 /*
