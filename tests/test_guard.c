@@ -188,6 +188,7 @@ static void test_prelu_every_small_shape(void **state)
                         assert_true(run_one(c, 130 * 5, 130, 5, 1, mode, off, in_place));
                         assert_true(run_one(c, 100 * 20 * 3, 100, 20, 3, mode, off, in_place));
                         assert_true(run_one(c, 70 * 65, 70, 65, 1, mode, off, in_place));
+                        assert_true(run_one(c, 40 * 32, 40, 32, 1, mode, off, in_place));
                     }
         }
     }
