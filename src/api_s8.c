@@ -25,11 +25,10 @@
 #define S8_MIN_CHUNK_FWD (RELU_PARALLEL_MIN_BYTES / 2)
 #define S8_MIN_CHUNK_BWD RELU_PARALLEL_MATH_MIN_BYTES
 
-/* PReLU forward takes cached maps (relu__s8_prelu_maps) for runs of at least
- * S8_PMAP_MIN_LEN elements and at least S8_PMAP_MIN_PER_CHANNEL elements per
- * channel: above the kernels' own thresholds for building a map. */
-#define S8_PMAP_MIN_LEN 16
-#define S8_PMAP_MIN_PER_CHANNEL 512
+/* PReLU forward takes cached maps (relu__s8_prelu_maps) for channels with
+ * at least S8_PMAP_MIN_PER_CHANNEL elements: above the kernels' own
+ * thresholds for building a map, whatever the runs' length. */
+#define S8_PMAP_MIN_PER_CHANNEL 64
 
 /* PReLU backward keeps its exact per-channel int64 sums on the stack for at
  * most this many channels at a time (4 KiB). */
@@ -398,12 +397,12 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
     job.q.x_zero_point = xq->zero_point;
     job.q.y_zero_point = yq->zero_point;
     job.q.maps = NULL;
-    /* Runs of S8_PMAP_MIN_LEN or more with S8_PMAP_MIN_PER_CHANNEL elements
-     * per channel are where the kernels look channels up in maps: take them
-     * ready from this thread's cache (s8_tables.h) instead of building them
-     * in every call (and every chunk). Short runs (channels last) keep the
-     * kernels' own choice. */
-    if (inner >= S8_PMAP_MIN_LEN && total / channels >= S8_PMAP_MIN_PER_CHANNEL)
+    /* With S8_PMAP_MIN_PER_CHANNEL elements per channel the kernels look
+     * channels up in maps (long runs one channel at a time, short runs
+     * several channels per vector or transposed): take them ready from this
+     * thread's cache (s8_tables.h) instead of building them in every call
+     * (and every chunk). */
+    if (total / S8_PMAP_MIN_PER_CHANNEL >= channels) /* no division by a variable */
         job.q.maps = relu__s8_prelu_maps(alpha, channels, &job.q, job.fn);
     if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_FWD))) {
         /* [0, total) is one box of whole planes (relu__prelu_for_each_box) */

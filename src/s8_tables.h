@@ -81,7 +81,7 @@ const relu__s8_grad *relu__s8_grad_table(relu__s8_op op, float param,
  * floating-point environment, before the pool's workers read it.
  */
 #define RELU__S8_PMAP_WAYS 2
-#define RELU__S8_PMAP_MAX_CHANNELS 256
+#define RELU__S8_PMAP_MAX_CHANNELS 1024 /* 260 KiB a way: channels-last layers have 512+ */
 const int8_t *relu__s8_prelu_maps(const float *alpha, size_t chans,
                                   const relu__s8_prelu_quant *q, relu__s8_prelu_fwd_fn *fn);
 

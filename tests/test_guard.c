@@ -177,6 +177,19 @@ static void test_prelu_every_small_shape(void **state)
                     assert_true(run_one(c, 13 * 23 * 1, 13, 23, 1, mode, off, 1));
                     assert_true(run_one(c, 1 * 37 * 7, 1, 37, 7, mode, off, 0));
                 }
+            /* Channels last with rows enough for the per-lane paths (several
+             * channels per vector, transposed tiles), partial last vectors
+             * and a one-channel strip at the end (int8: the float ones
+             * would not fit the slots). */
+            for (off = 0; off <= 3 && c->dtype == DT_S8; off++)
+                for (mode = 0; mode < 2; mode++)
+                    for (in_place = 0; in_place < 2; in_place++) {
+                        assert_true(run_one(c, 300 * 3, 300, 3, 1, mode, off, in_place));
+                        assert_true(run_one(c, 130 * 5, 130, 5, 1, mode, off, in_place));
+                        assert_true(run_one(c, 100 * 20 * 3, 100, 20, 3, mode, off, in_place));
+                        assert_true(run_one(c, 70 * 65, 70, 65, 1, mode, off, in_place));
+                        assert_true(run_one(c, 40 * 32, 40, 32, 1, mode, off, in_place));
+                    }
         }
     }
     relu_use_isa(RELU_ISA_SCALAR);

@@ -899,6 +899,11 @@ static void test_prelu_shapes(void **state)
         {1, 4, 9},
         {2, 5, 9},
         {1, 16, 4},
+        /* runs of 64..207 with 64+ per channel: the cached maps */
+        {1, 4, 100},
+        {2, 3, 70},
+        /* channels last, hundreds of channels: tiles from the cached maps */
+        {80, 600, 1},
     };
     size_t a, b, c, qi;
     (void)state;
@@ -938,6 +943,74 @@ static void test_prelu_shapes(void **state)
                                  RELU_OK);
                 prelu_ref_check(x, dy, alpha, y, dx, dalpha, 1, 8, 256, &xq, &yq, &yq, &dxq);
             }
+    }
+    use_isa(saved);
+}
+
+/*
+ * Channels last (and other short runs) with rows enough for the kernels'
+ * per-lane paths (several channels per vector, or transposed tiles). Each
+ * tier is called first with alpha values it has not seen (maps built in the
+ * call), then in place with the same ones (the thread's cached maps), and
+ * both must equal the scalar results, which are checked against the
+ * reference.
+ */
+static void test_prelu_channels_last(void **state)
+{
+    relu_isa isas[4];
+    const int nisa = isa_list(isas);
+    const relu_isa saved = relu_active_isa();
+    static const prelu_case shapes[] = {
+        {300, 1, 1},  {300, 2, 1},  {300, 3, 1},  {300, 5, 1},  {300, 16, 1}, {300, 63, 1},
+        {300, 64, 1}, {300, 65, 1}, {300, 200, 1}, {150, 5, 3}, {200, 4, 2},  {97, 6, 2},
+        {100, 20, 3}, {70, 17, 1},  {90, 9, 7},   {300, 32, 1}, {100, 12, 1}, {37, 32, 1},
+    };
+    size_t si, qi;
+    int k;
+    (void)state;
+    for (qi = 0; qi < 6; qi++) {
+        const relu_quant xq = grid_q(qi * 6 % NGRID), yq = grid_q((qi * 7 + 3) % NGRID);
+        for (si = 0; si < NELEM(shapes); si++) {
+            const prelu_case *pc = &shapes[si];
+            const size_t C = pc->channels, n = pc->outer * C * pc->inner;
+            int8_t *x = xmalloc(n), *y0 = xmalloc(n);
+            float *alpha = xmalloc(C * sizeof(float));
+            fill_random(x, n);
+            for (k = 1; k < nisa; k++) {
+                const size_t salt = (size_t)(rng() % 1000);
+                gbuf gy, gin;
+                size_t c;
+                for (c = 0; c < C; c++)
+                    alpha[c] = random_alpha(c + salt);
+                gbuf_init(&gy, n, 1);
+                gbuf_init(&gin, n, 5);
+                for (c = 0; c < n; c++)
+                    gin.p[c] = x[c];
+                use_isa(isas[k]);
+                assert_int_equal(relu_prelu_forward_s8(x, gy.p, alpha, pc->outer, C, pc->inner,
+                                                       &xq, &yq),
+                                 RELU_OK);
+                assert_int_equal(relu_prelu_forward_s8(gin.p, gin.p, alpha, pc->outer, C,
+                                                       pc->inner, &xq, &yq),
+                                 RELU_OK);
+                gbuf_check(&gy, "prelu forward", n);
+                gbuf_check(&gin, "prelu forward in place", n);
+                use_isa(RELU_ISA_SCALAR);
+                assert_int_equal(relu_prelu_forward_s8(x, y0, alpha, pc->outer, C, pc->inner,
+                                                       &xq, &yq),
+                                 RELU_OK);
+                prelu_ref_check(x, NULL, alpha, y0, NULL, NULL, pc->outer, C, pc->inner, &xq,
+                                &yq, &yq, &yq);
+                if (memcmp(gy.p, y0, n) != 0 || memcmp(gin.p, y0, n) != 0)
+                    fail_msg("prelu forward (%zu,%zu,%zu) %s differs from scalar", pc->outer, C,
+                             pc->inner, relu_isa_name(isas[k]));
+                free(gy.mem);
+                free(gin.mem);
+            }
+            free(x);
+            free(y0);
+            free(alpha);
+        }
     }
     use_isa(saved);
 }
@@ -1643,6 +1716,7 @@ int main(void)
         cmocka_unit_test(test_lookup_shapes),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_prelu_shapes),
+        cmocka_unit_test(test_prelu_channels_last),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_cache_and_concurrency),

@@ -440,7 +440,8 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
          * blocks 0 .. nneg-1, of which the first nfull hold no x > x_zp */
         const size_t K = (size_t)(q->x_zero_point + 129), nneg = (K + 31) / 32, nfull = K / 32;
         const size_t per_channel = b->rows * b->len;
-        const int use_map = per_channel >= S8_MAP_MIN(nneg);
+        /* ready maps cost nothing to take */
+        const int use_map = q->maps != NULL || per_channel >= S8_MAP_MIN(nneg);
         int8_t tab[256] __attribute__((aligned(32)));
         __m256d aa[8], v[64];
         size_t c, r, i, s;

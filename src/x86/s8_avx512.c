@@ -21,8 +21,10 @@
  *    factor window, one permute each, when the window spans <= 128 values)
  *    and the float math is done;
  *  - PReLU forward: a channel with enough elements gets its 256-entry map
- *    (the alpha-free half built once per call); channels-last boxes with many
- *    rows are transposed 64x64 so that each vector holds one channel (VBMI);
+ *    (the alpha-free half built once per call, or the call's cached maps);
+ *    channels-last boxes with many rows look each vector up in the maps of
+ *    its lanes' channels when they are at most 8, else 16 vectors are
+ *    transposed as 16x16 dwords so that a vector holds at most 4 (VBMI);
  *    the rest is the double arithmetic, 8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
@@ -130,6 +132,31 @@ S8_INLINE void s8_tr4x128(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512
     p[1] = _mm512_shuffle_i64x2(t0, t2, 0xDD);
     p[2] = _mm512_shuffle_i64x2(t1, t3, 0x88);
     p[3] = _mm512_shuffle_i64x2(t1, t3, 0xDD);
+}
+
+/* z[r] dword c <-> z[c] dword r (its own inverse): dwords paired, then
+ * quadwords, within 128-bit lanes, then the lanes (s8_tr4x128). */
+S8_INLINE void s8_tr16x32(__m512i z[16])
+{
+    __m512i sq[4][4];
+    int q, m;
+    for (q = 0; q < 4; q++) {
+        const __m512i lo01 = _mm512_unpacklo_epi32(z[4 * q], z[4 * q + 1]);
+        const __m512i hi01 = _mm512_unpackhi_epi32(z[4 * q], z[4 * q + 1]);
+        const __m512i lo23 = _mm512_unpacklo_epi32(z[4 * q + 2], z[4 * q + 3]);
+        const __m512i hi23 = _mm512_unpackhi_epi32(z[4 * q + 2], z[4 * q + 3]);
+        sq[0][q] = _mm512_unpacklo_epi64(lo01, lo23);
+        sq[1][q] = _mm512_unpackhi_epi64(lo01, lo23);
+        sq[2][q] = _mm512_unpacklo_epi64(hi01, hi23);
+        sq[3][q] = _mm512_unpackhi_epi64(hi01, hi23);
+    }
+    for (m = 0; m < 4; m++) {
+        __m512i p[4];
+        int k;
+        s8_tr4x128(sq[m][0], sq[m][1], sq[m][2], sq[m][3], p);
+        for (k = 0; k < 4; k++)
+            z[4 * k + m] = p[k];
+    }
 }
 
 /*
@@ -436,54 +463,6 @@ S8_INLINE void s8_pf_map_vecs(const s8_pf_maps *m, const s8_pf *k, float alpha, 
             v = _mm512_mask_blend_epi32((__mmask16)(0xFu << (4 * (s & 3))), v,
                                         _mm512_broadcast_i32x4(s8_pf_chunk(m, k, a, fin, fast, s)));
         q[j] = v;
-    }
-}
-
-/*
- * 64x64 byte transpose: out row j (j < 64) byte i = in row i byte j. In row
- * i is the 64 bytes at in[i] under mask inm[i] (zeros if in[i] is NULL);
- * out row j goes to out[j] under outm[j] (nowhere if out[j] is NULL). Rows
- * 16B..16B+15 are transposed as four 16x16 blocks at once (one per 128-bit
- * lane, four rounds of interleaving rows r and r+8), then the 128-bit lanes
- * of the four block rows are transposed 4x4.
- */
-S8_INLINE void s8_tr64(const int8_t *const in[64], const __mmask64 inm[64], int8_t *const out[64],
-                       const __mmask64 outm[64])
-{
-    int8_t tmp[4][16][64] __attribute__((aligned(64)));
-    int B, r, i, rnd;
-    for (B = 0; B < 4; B++) {
-        __m512i z[16], t[16];
-        for (r = 0; r < 16; r++) {
-            const int row = 16 * B + r;
-            z[r] = !in[row]                     ? _mm512_setzero_si512()
-                   : inm[row] == ~(__mmask64)0 ? _mm512_loadu_si512(in[row])
-                                                : _mm512_maskz_loadu_epi8(inm[row], in[row]);
-        }
-        for (rnd = 0; rnd < 4; rnd++) {
-            for (i = 0; i < 8; i++) {
-                t[2 * i] = _mm512_unpacklo_epi8(z[i], z[i + 8]);
-                t[2 * i + 1] = _mm512_unpackhi_epi8(z[i], z[i + 8]);
-            }
-            for (i = 0; i < 16; i++)
-                z[i] = t[i];
-        }
-        for (r = 0; r < 16; r++)
-            _mm512_store_si512(tmp[B][r], z[r]);
-    }
-    for (r = 0; r < 16; r++) {
-        const __m512i a0 = _mm512_load_si512(tmp[0][r]), a1 = _mm512_load_si512(tmp[1][r]);
-        const __m512i a2 = _mm512_load_si512(tmp[2][r]), a3 = _mm512_load_si512(tmp[3][r]);
-        __m512i p[4];
-        int L;
-        s8_tr4x128(a0, a1, a2, a3, p);
-        for (L = 0; L < 4; L++)
-            if (out[16 * L + r]) {
-                if (outm[16 * L + r] == ~(__mmask64)0)
-                    _mm512_storeu_si512(out[16 * L + r], p[L]);
-                else
-                    _mm512_mask_storeu_epi8(out[16 * L + r], outm[16 * L + r], p[L]);
-            }
     }
 }
 
