@@ -405,13 +405,7 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
     if (total / S8_PMAP_MIN_PER_CHANNEL >= channels) /* no division by a variable */
         job.q.maps = relu__s8_prelu_maps(alpha, channels, &job.q, job.fn);
     if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_FWD))) {
-        /* [0, total) is one box of whole planes (relu__prelu_for_each_box) */
-        relu__box box;
-        box.rows = outer;
-        box.row_stride = channels * inner;
-        box.chans = channels;
-        box.chan_stride = inner;
-        box.len = inner;
+        const relu__box box = relu__prelu_whole_box(outer, channels, inner);
         job.fn(x, y, alpha, &box, &job.q);
     } else {
         relu__parallel_for(total, S8_MIN_CHUNK_FWD, prelu_fwd_range, &job);
@@ -611,14 +605,8 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
         job.sums = sums;
         job.count = total;
         if (RELU__LIKELY(!relu__may_split(total, S8_MIN_CHUNK_BWD))) {
-            /* [0, total) is one box of whole planes (relu__prelu_for_each_box),
-             * already in the environment */
-            relu__box box;
-            box.rows = outer;
-            box.row_stride = channels * inner;
-            box.chans = channels;
-            box.chan_stride = inner;
-            box.len = inner;
+            /* already in the environment */
+            const relu__box box = relu__prelu_whole_box(outer, channels, inner);
             job.fn(x, dy, alpha, dx, &box, &job.g, sums);
         } else
             relu__parallel_for(total, S8_MIN_CHUNK_BWD, prelu_bwd_flat_range, &job);

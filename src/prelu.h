@@ -23,6 +23,19 @@ typedef struct relu__prelu_shape {
  * channel of its first channel. */
 typedef void relu__box_fn(void *ctx, const relu__box *b, size_t offset, size_t channel);
 
+/* The whole array as one box of whole planes: what relu__prelu_for_each_box
+ * passes for [0, outer * channels * inner), without its divisions. */
+static inline relu__box relu__prelu_whole_box(size_t outer, size_t channels, size_t inner)
+{
+    relu__box b;
+    b.rows = outer;
+    b.row_stride = channels * inner;
+    b.chans = channels;
+    b.chan_stride = inner;
+    b.len = inner;
+    return b;
+}
+
 /* Visits [begin, end) of the flat array as boxes, in memory order. */
 void relu__prelu_for_each_box(const relu__prelu_shape *s, size_t begin, size_t end,
                               relu__box_fn *fn, void *ctx);
