@@ -28,6 +28,8 @@
 #define MMUL _mm512_mask_mul_ps
 #define MMOV _mm512_mask_mov_ps
 #define MZMOV _mm512_maskz_mov_ps
+#define MZCOMPRESS _mm512_maskz_compress_ps
+#define MEXPAND _mm512_mask_expand_ps
 #define FNMADD _mm512_fnmadd_ps
 #define FIXUP _mm512_fixupimm_ps
 #define FIXUP_TOKEN _mm512_set1_epi32

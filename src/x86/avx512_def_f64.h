@@ -28,6 +28,8 @@
 #define MMUL _mm512_mask_mul_pd
 #define MMOV _mm512_mask_mov_pd
 #define MZMOV _mm512_maskz_mov_pd
+#define MZCOMPRESS _mm512_maskz_compress_pd
+#define MEXPAND _mm512_mask_expand_pd
 #define FNMADD _mm512_fnmadd_pd
 #define FIXUP _mm512_fixupimm_pd
 #define FIXUP_TOKEN _mm512_set1_epi64

@@ -24,6 +24,8 @@
 #undef MMUL
 #undef MMOV
 #undef MZMOV
+#undef MZCOMPRESS
+#undef MEXPAND
 #undef FNMADD
 #undef FIXUP
 #undef FIXUP_TOKEN

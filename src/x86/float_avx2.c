@@ -18,6 +18,73 @@ RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f32)
 RELU_FLOAT_KERNELS(RELU__DECLARE_AVX2, f64)
 #undef RELU__DECLARE_AVX2
 
+/* --------------------------------------- lane compaction (staged_block.h) */
+
+/*
+ * AVX2 has no vcompressps: a 256-entry table, indexed by the movmskps of a
+ * lane mask m, holds the vpermps indices that gather m's lanes to the front
+ * (pack) and the ones that spread them back (unpack). An unpack index has
+ * its sign bit set on m's lanes, so sign-extended it is also the blendv
+ * mask. f64 uses the same table: the movmskps of a double compare has two
+ * bits a lane, whose f32 indices move the lane's two halves together.
+ * Built by the preprocessor: 4 KiB, plus a popcount table (the AVX2 tier
+ * does not assume POPCNT).
+ */
+#define RELU__BIT(m, i) (((m) >> (i)) & 1)
+#define RELU__POP8(m)                                                          \
+    (RELU__BIT(m, 0) + RELU__BIT(m, 1) + RELU__BIT(m, 2) + RELU__BIT(m, 3) +   \
+     RELU__BIT(m, 4) + RELU__BIT(m, 5) + RELU__BIT(m, 6) + RELU__BIT(m, 7))
+/* The lane of m's (j+1)-th set bit: how many prefixes 0..i of m hold at
+ * most j set bits (8, read as 0 by vpermps, past the last one). */
+#define RELU__NTH(m, j)                                                        \
+    ((RELU__POP8((m) & 0x01) <= (j)) + (RELU__POP8((m) & 0x03) <= (j)) +       \
+     (RELU__POP8((m) & 0x07) <= (j)) + (RELU__POP8((m) & 0x0F) <= (j)) +       \
+     (RELU__POP8((m) & 0x1F) <= (j)) + (RELU__POP8((m) & 0x3F) <= (j)) +       \
+     (RELU__POP8((m) & 0x7F) <= (j)) + (RELU__POP8((m) & 0xFF) <= (j)))
+/* Lane i of m takes the dense element numbered by m's set bits below i. */
+#define RELU__UNP(m, i) (RELU__POP8((m) & ((1 << (i)) - 1)) - 128 * RELU__BIT(m, i))
+#define RELU__LANE_PERM(m)                                                     \
+    {{RELU__NTH(m, 0), RELU__NTH(m, 1), RELU__NTH(m, 2), RELU__NTH(m, 3),      \
+      RELU__NTH(m, 4), RELU__NTH(m, 5), RELU__NTH(m, 6), RELU__NTH(m, 7)},     \
+     {RELU__UNP(m, 0), RELU__UNP(m, 1), RELU__UNP(m, 2), RELU__UNP(m, 3),      \
+      RELU__UNP(m, 4), RELU__UNP(m, 5), RELU__UNP(m, 6), RELU__UNP(m, 7)}}
+#define RELU__X4(F, m) F(m), F((m) + 1), F((m) + 2), F((m) + 3)
+#define RELU__X16(F, m)                                                        \
+    RELU__X4(F, m), RELU__X4(F, (m) + 4), RELU__X4(F, (m) + 8), RELU__X4(F, (m) + 12)
+#define RELU__X64(F, m)                                                        \
+    RELU__X16(F, m), RELU__X16(F, (m) + 16), RELU__X16(F, (m) + 32), RELU__X16(F, (m) + 48)
+#define RELU__X256(F) RELU__X64(F, 0), RELU__X64(F, 64), RELU__X64(F, 128), RELU__X64(F, 192)
+
+static const struct {
+    int8_t pack[8], unpack[8];
+} relu__avx2_lane_perm[256] __attribute__((aligned(64))) = {RELU__X256(RELU__LANE_PERM)};
+static const uint8_t relu__avx2_lane_count[256] = {RELU__X256(RELU__POP8)};
+
+#undef RELU__BIT
+#undef RELU__POP8
+#undef RELU__NTH
+#undef RELU__UNP
+#undef RELU__LANE_PERM
+#undef RELU__X4
+#undef RELU__X16
+#undef RELU__X64
+#undef RELU__X256
+
+/* m's lanes of v, moved to the front. */
+RELU__AVX2_INLINE __m256 relu__avx2_pack(__m256 v, unsigned m)
+{
+    const __m128i i8 = _mm_loadl_epi64((const __m128i *)relu__avx2_lane_perm[m].pack);
+    return _mm256_permutevar8x32_ps(v, _mm256_cvtepu8_epi32(i8));
+}
+
+/* c with m's lanes replaced, in order, by the leading elements of d. */
+RELU__AVX2_INLINE __m256 relu__avx2_unpack(__m256 c, unsigned m, __m256 d)
+{
+    const __m128i i8 = _mm_loadl_epi64((const __m128i *)relu__avx2_lane_perm[m].unpack);
+    const __m256i idx = _mm256_cvtepi8_epi32(i8);
+    return _mm256_blendv_ps(c, _mm256_permutevar8x32_ps(d, idx), _mm256_castsi256_ps(idx));
+}
+
 /* ------------------------------------------------ PReLU backward, f32 groups */
 
 /* dx = v > 0 ? g : v <= 0 ? (isnan(g) ? g : a*g) : v, given gt = (v > 0). */
@@ -168,9 +235,17 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_VEC_ALPHA F32_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F32_PBWD_GROUP_VEC_ALPHA_MASKED
 /* act_<dt>.inc's forward stages, run block by block (STAGED_UNARY_LOOP). */
+#define LANES(c) ((unsigned)_mm256_movemask_ps(c))
+#define LANES_COUNT(m) ((unsigned)relu__avx2_lane_count[m])
+#define PACK(dst, v, m) _mm256_storeu_ps((dst), relu__avx2_pack((v), (m)))
+#define UNPACK(c, m, src) relu__avx2_unpack((c), (m), _mm256_loadu_ps(src))
 #define RELU__STAGED 1
 #include "float_avx2.inc"
 #undef RELU__STAGED
+#undef LANES
+#undef LANES_COUNT
+#undef PACK
+#undef UNPACK
 #undef EXP_NEAR
 #undef TANH_NEAR
 #undef T
@@ -248,6 +323,18 @@ RELU__AVX2_INLINE void f64_avx2_pbwd_masked(const double *x, const double *dy, d
 #define PBWD_GROUP_MASKED F64_PBWD_GROUP_MASKED
 #define PBWD_GROUP_VEC_ALPHA F64_PBWD_GROUP_VEC_ALPHA
 #define PBWD_GROUP_VEC_ALPHA_MASKED F64_PBWD_GROUP_VEC_ALPHA_MASKED
+/* Two mask bits a lane (relu__avx2_lane_perm). */
+#define LANES(c) ((unsigned)_mm256_movemask_ps(_mm256_castpd_ps(c)))
+#define LANES_COUNT(m) ((unsigned)relu__avx2_lane_count[m] / 2)
+#define PACK(dst, v, m)                                                        \
+    _mm256_storeu_pd((dst), _mm256_castps_pd(relu__avx2_pack(_mm256_castpd_ps(v), (m))))
+#define UNPACK(c, m, src)                                                      \
+    _mm256_castps_pd(relu__avx2_unpack(_mm256_castpd_ps(c), (m),               \
+                                       _mm256_castpd_ps(_mm256_loadu_pd(src))))
 #define RELU__STAGED 1
 #include "float_avx2.inc"
 #undef RELU__STAGED
+#undef LANES
+#undef LANES_COUNT
+#undef PACK
+#undef UNPACK
