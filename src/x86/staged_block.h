@@ -8,8 +8,8 @@
  * in an L1 buffer (a store and a reload of a float are exact): the chains
  * in flight are one stage long, and many more vectors overlap.
  *
- * RELU__STAGED_BLOCK(XB, YB, NG, COMPACT, MODE, ...) handles NG
- * (<= RELU__STAGE_VECS / 2) groups of four vectors at XB / YB. It first
+ * RELU__STAGED_BLOCK(XB, YB, NG, CAP, COMPACT, MODE, ...) handles NG
+ * (<= CAP / 4, a constant) groups of four vectors at XB / YB. It first
  * takes the fast path (CHEAP) for each group whose lanes all satisfy PRED
  * (ALL4(PRED, a0..a3) says so, the tier's way), storing y at once, and
  * calls PREFETCH(xg, yg) per group; the stages S1, S2, [S3 when NS3], FIN
@@ -49,18 +49,21 @@
  * evaluation ran 2-5% slower) before counting again. A block with all its
  * groups cheap also gives -RELU__RECOUNT: the cheap path ran 7% slower in
  * compacting blocks (all-positive elu). Compacting blocks hold
- * 2 * RELU__STAGE_VECS vectors, for more dense vectors per stage (tanh,
- * 16 Ki elements of relu-bench's kind of data, 16 vs 32: AVX-512 34.5 vs
- * 38.6 GB/s, AVX2 18.8 vs 21.4), while the full evaluation of tanh ran 10%
- * slower on 32.
+ * CAP vectors, up to RELU__COMPACT_MAX, for more dense vectors per stage
+ * (tanh, 16 Ki elements of relu-bench's kind of data, 16 vs 32: AVX-512
+ * 34.5 vs 38.6 GB/s, AVX2 18.8 vs 21.4; 64 vs 32: 0.94-1.0x, but elu and
+ * selu with a quarter of the lanes to evaluate 1.07-1.20x on both tiers;
+ * 128 vs 64: 0.91-1.0x), while the full evaluation of tanh ran 10% slower
+ * on 32 than on 16.
  *
  * The including kernel file supplies T, V, W, LD, ST, STG(name) (the stage
  * functions and state type of act_<dt>.inc) and, for the compaction,
- * LANES(c) (the integer lane mask of a KEEP result c), LANES_ALL (that of
- * every lane), LANES_COUNT(m) (the elements in m), PACK(dst, v, m) (store
- * m's lanes of v at dst, in order; may write W elements), UNPACK(c, m, src)
- * (c with m's lanes replaced, in order, by src[0..]) and PAD (a vector to
- * evaluate after the last packed lane: zero).
+ * LANES(c) (the integer
+ * lane mask of a KEEP result c), LANES_ALL (that of every lane),
+ * LANES_COUNT(m) (the elements in m), PACK(dst, v, m) (store m's lanes of v
+ * at dst, in order; may write W elements), UNPACK(c, m, src) (c with m's
+ * lanes replaced, in order, by src[0..]) and PAD (a vector to evaluate
+ * after the last packed lane: zero).
  */
 #ifndef RELU_X86_STAGED_BLOCK_H
 #define RELU_X86_STAGED_BLOCK_H
@@ -72,8 +75,10 @@
  * 16 keeps the state (up to 192 bytes a vector) small in L1 next to x and
  * y. */
 #define RELU__STAGE_VECS 16
+/* Vectors per compacting block, at most (see above). */
+#define RELU__COMPACT_MAX (4 * RELU__STAGE_VECS)
 
-#define RELU__STAGED_BLOCK(XB, YB, NG, COMPACT, MODE, ALL4, PRED, PREFETCH, CHEAP, KEEP,   \
+#define RELU__STAGED_BLOCK(XB, YB, NG, CAP, COMPACT, MODE, ALL4, PRED, PREFETCH, CHEAP, KEEP,   \
                            KEPT, S1, S2, NS3, S3, FIN)                         \
     do {                                                                       \
         const T *const xb_ = (XB);                                             \
@@ -81,8 +86,8 @@
         const size_t bng_ = (NG);                                              \
         const int compact_ = (COMPACT) && (MODE) > 0;                          \
         const int count_ = (COMPACT) && (MODE) >= 0;                           \
-        STG(stage) st_[(COMPACT) ? 2 * RELU__STAGE_VECS : RELU__STAGE_VECS];   \
-        T xd_[((COMPACT) ? 2 * RELU__STAGE_VECS + 1 : 1) * W] __attribute__((aligned(64))); \
+        STG(stage) st_[CAP];                                                   \
+        T xd_[((COMPACT) ? (CAP) + 1 : 1) * W] __attribute__((aligned(64)));  \
         unsigned full_ = 0, nfv_ = 0, cnt_ = 0;                                \
         size_t g_, j_;                                                         \
         for (g_ = 0; g_ < bng_; g_++) {                                        \
