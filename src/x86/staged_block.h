@@ -168,6 +168,12 @@
  * selu 9-11% (a few mispredicted branches a call at 180 GB/s); 128 blocks
  * are 64-128 KiB of x, so a call of up to that size counts once. */
 #define RELU__RECOUNT 128
+
+/* The first block compacts (a first block that counted instead cost AVX2
+ * f32 tanh, relu-bench 64 KiB, 2-5%) unless its CV vectors are more than
+ * 32 (compacting 64 at once ran all-negative f64 elu 4% slower, at 64 KiB);
+ * those count first. */
+#define RELU__FIRST_MODE(CV) ((CV) <= 2 * RELU__STAGE_VECS)
 #define RELU__COMPACT_PAYS(cnt, nfv, eighths) (8 * (((cnt) + W - 1) / W) <= (eighths) * (nfv))
 
 #define RELU__NO_STAGE(s) ((void)0)
