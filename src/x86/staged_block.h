@@ -8,8 +8,8 @@
  * in an L1 buffer (a store and a reload of a float are exact): the chains
  * in flight are one stage long, and many more vectors overlap.
  *
- * RELU__STAGED_BLOCK(XB, YB, NG, COMPACT, MODE, ...) handles NG
- * (<= RELU__STAGE_VECS / 2) groups of four vectors at XB / YB. It first
+ * RELU__STAGED_BLOCK(XB, YB, NG, CAP, COMPACT, MODE, ...) handles NG
+ * (<= CAP / 4, a constant) groups of four vectors at XB / YB. It first
  * takes the fast path (CHEAP) for each group whose lanes all satisfy PRED
  * (ALL4(PRED, a0..a3) says so, the tier's way), storing y at once, and
  * calls PREFETCH(xg, yg) per group; the stages S1, S2, [S3 when NS3], FIN
@@ -18,37 +18,52 @@
  * separate from S1: together their constants did not fit in AVX2's 16
  * registers and spilled the compare masks (all-subnormal input 20% slower).
  *
- * Lane compaction (COMPACT, tanh only). A group with one lane outside PRED
- * runs the stages on all its lanes; with relu-bench's data (random signs)
- * that is every group, though tanh needs its evaluation on half the lanes
- * only (CHEAP gives the others exactly the bits of the dense evaluation:
- * every lane's result depends on that lane alone). So, while MODE > 0, the
- * fast pass also packs the lanes that fail PRED into the L1 buffer xd_
- * (PACK: vcompressps, or a vpermps table on AVX2), the stages run over
- * ceil(count / W) dense vectors, and a last pass stores CHEAP(x) with the
- * dense results put back in their lanes (UNPACK: vexpandps, or vpermps and
- * blendv). Packing and unpacking cost about 16 operations an input vector,
- * less than the ~20 that skipping half of tanh's ~40 saves but more than
- * the ~10 of elu's or selu's ~20: compacting those measured 10-20% slower
- * on every data set tried (half, a quarter, three quarters negative), so
- * they do not. MODE carries the decision from block to block: a block
- * counts its lanes to evaluate and sets MODE for the next one (compact
- * when the dense vectors are at most 5/8 of the full evaluation's; with
- * 3/4, three quarters of lanes to evaluate ran 7-12% slower compacted);
- * after a block that chose the full evaluation, the next RELU__RECOUNT
- * blocks do not count (counting every block cost 4% on all-positive
- * input, now 1-3%). Compacting blocks hold 2 * RELU__STAGE_VECS vectors,
- * for more dense vectors per stage (tanh, 16 Ki elements of relu-bench's
- * kind of data, 16 vs 32: AVX-512 34.5 vs 38.6 GB/s, AVX2 18.8 vs 21.4),
- * while the full evaluation of tanh ran 10% slower on 32.
+ * Lane compaction (COMPACT). A group with one lane outside PRED runs the
+ * stages on all its lanes; with relu-bench's data (random signs) that is
+ * every group, though only about half the lanes need the evaluation. The
+ * lanes that do not are those in KEEP, whose result is KEPT(x), exactly
+ * the bits of the dense evaluation (every lane's result depends on that
+ * lane alone): tanh keeps PRED and CHEAP; elu keeps x > 0 (y = x) and selu
+ * x > 0 (y = L*x), narrower than their PRED (x > -MIN_NORMAL, whose
+ * CHEAP(x) costs a compare, a multiply, an add and a blend) so that the
+ * unpacking is one blend. While MODE > 0 the fast pass packs the lanes
+ * outside KEEP into the L1 buffer xd_ (PACK: vcompressps, or a vpermps
+ * table on AVX2), the stages run over ceil(count / W) dense vectors, and a
+ * last pass stores KEPT(x) with the dense results put back in their lanes
+ * (UNPACK: vexpandps, or vpermps and blendv). Unpacking into CHEAP(x),
+ * elu and selu ran 10-20% slower compacted on half-negative data; into
+ * KEPT(x), AVX-512 f64 gains 7-11% there and every tier 2-33% with a
+ * quarter negative (f32 elu least; f32, and AVX2 f64, ran half-negative
+ * data no faster compacted, so they compact from a lower share). Storing
+ * CHEAP(x) in the fast pass and unpacking into y with a masked expand-load
+ * and a masked store ran slower (f32 tanh 0.81x, elu 0.69x; reloading y
+ * and vexpandps 0.95x).
+ *
+ * MODE carries the decision from block to block. COMPACT is the share of
+ * the full evaluation's vectors, in eighths, up to which the dense ones
+ * are worth their packing (0: never). A block with MODE >= 0 counts its
+ * lanes to evaluate and sets MODE for the next one: 1 (compact) when the
+ * dense vectors are at most COMPACT/8 of the full evaluation's, else
+ * -RELU__RECOUNT, and the kernel's loop then runs that many blocks without
+ * COMPACT (a block made without the compaction's code: with it, the full
+ * evaluation ran 2-5% slower) before counting again. A block with all its
+ * groups cheap also gives -RELU__RECOUNT: the cheap path ran 7% slower in
+ * compacting blocks (all-positive elu). Compacting blocks hold
+ * CAP vectors, up to RELU__COMPACT_MAX, for more dense vectors per stage
+ * (tanh, 16 Ki elements of relu-bench's kind of data, 16 vs 32: AVX-512
+ * 34.5 vs 38.6 GB/s, AVX2 18.8 vs 21.4; 64 vs 32: 0.94-1.0x, but elu and
+ * selu with a quarter of the lanes to evaluate 1.07-1.20x on both tiers;
+ * 128 vs 64: 0.91-1.0x), while the full evaluation of tanh ran 10% slower
+ * on 32 than on 16.
  *
  * The including kernel file supplies T, V, W, LD, ST, STG(name) (the stage
  * functions and state type of act_<dt>.inc) and, for the compaction,
- * LANES(c) (the integer lane mask of a PRED result c), LANES_ALL (that of
- * every lane), LANES_COUNT(m) (the elements in m), PACK(dst, v, m) (store
- * m's lanes of v at dst, in order; may write W elements), UNPACK(c, m, src)
- * (c with m's lanes replaced, in order, by src[0..]) and PAD (a vector to
- * evaluate after the last packed lane: zero).
+ * LANES(c) (the integer
+ * lane mask of a KEEP result c), LANES_ALL (that of every lane),
+ * LANES_COUNT(m) (the elements in m), PACK(dst, v, m) (store m's lanes of v
+ * at dst, in order; may write W elements), UNPACK(c, m, src) (c with m's
+ * lanes replaced, in order, by src[0..]) and PAD (a vector to evaluate
+ * after the last packed lane: zero).
  */
 #ifndef RELU_X86_STAGED_BLOCK_H
 #define RELU_X86_STAGED_BLOCK_H
@@ -60,17 +75,19 @@
  * 16 keeps the state (up to 192 bytes a vector) small in L1 next to x and
  * y. */
 #define RELU__STAGE_VECS 16
+/* Vectors per compacting block, at most (see above). */
+#define RELU__COMPACT_MAX (4 * RELU__STAGE_VECS)
 
-#define RELU__STAGED_BLOCK(XB, YB, NG, COMPACT, MODE, ALL4, PRED, PREFETCH, CHEAP, S1, S2,   \
-                           NS3, S3, FIN)                                       \
+#define RELU__STAGED_BLOCK(XB, YB, NG, CAP, COMPACT, MODE, ALL4, PRED, PREFETCH, CHEAP, KEEP,   \
+                           KEPT, S1, S2, NS3, S3, FIN)                         \
     do {                                                                       \
         const T *const xb_ = (XB);                                             \
         T *const yb_ = (YB);                                                   \
         const size_t bng_ = (NG);                                              \
         const int compact_ = (COMPACT) && (MODE) > 0;                          \
         const int count_ = (COMPACT) && (MODE) >= 0;                           \
-        STG(stage) st_[2 * RELU__STAGE_VECS];                                  \
-        T xd_[(2 * RELU__STAGE_VECS + 1) * W] __attribute__((aligned(64)));    \
+        STG(stage) st_[CAP];                                                   \
+        T xd_[((COMPACT) ? (CAP) + 1 : 1) * W] __attribute__((aligned(64)));  \
         unsigned full_ = 0, nfv_ = 0, cnt_ = 0;                                \
         size_t g_, j_;                                                         \
         for (g_ = 0; g_ < bng_; g_++) {                                        \
@@ -88,10 +105,10 @@
                 full_ |= 1u << g_;                                             \
                 nfv_ += 4;                                                     \
                 if (count_) {                                                  \
-                    RELU__NEED(compact_, PRED, a0_);                           \
-                    RELU__NEED(compact_, PRED, a1_);                           \
-                    RELU__NEED(compact_, PRED, a2_);                           \
-                    RELU__NEED(compact_, PRED, a3_);                           \
+                    RELU__NEED(compact_, KEEP, a0_);                           \
+                    RELU__NEED(compact_, KEEP, a1_);                           \
+                    RELU__NEED(compact_, KEEP, a2_);                           \
+                    RELU__NEED(compact_, KEEP, a3_);                           \
                 }                                                              \
             }                                                                  \
         }                                                                      \
@@ -110,8 +127,8 @@
                 ST(xd_ + j_ * W, FIN(LD(xd_ + j_ * W), &st_[j_]));             \
             RELU__FOR_FULL(j_, {                                               \
                 const V a_ = LD(xb_ + j_ * W);                                 \
-                const unsigned m_ = RELU__NEED_LANES(PRED, a_);                \
-                ST(yb_ + j_ * W, UNPACK(CHEAP(a_), m_, xd_ + at_));            \
+                const unsigned m_ = RELU__NEED_LANES(KEEP, a_);                \
+                ST(yb_ + j_ * W, UNPACK(KEPT(a_), m_, xd_ + at_));             \
                 at_ += LANES_COUNT(m_);                                        \
             });                                                                \
         } else if (full_ != 0) {                                               \
@@ -121,24 +138,22 @@
                 RELU__FOR_FULL(j_, S3(&st_[j_]));                              \
             RELU__FOR_FULL(j_, ST(yb_ + j_ * W, FIN(LD(xb_ + j_ * W), &st_[j_]))); \
         }                                                                      \
-        if (count_ && full_ != 0)                                              \
-            (MODE) = RELU__COMPACT_PAYS(cnt_, nfv_) ? 1 : -RELU__RECOUNT;      \
-        else if ((COMPACT) && (MODE) < 0)                                      \
-            (MODE)++;                                                          \
+        if (count_)                                                            \
+            (MODE) = full_ != 0 && RELU__COMPACT_PAYS(cnt_, nfv_, COMPACT) ? 1 : -RELU__RECOUNT; \
     } while (0)
 
-/* Counts A's lanes that need the evaluation and, when PACKING, packs them
- * at xd_ + cnt_. */
-#define RELU__NEED(PACKING, PRED, A)                                           \
+/* Counts A's lanes outside KEEP and, when PACKING, packs them at
+ * xd_ + cnt_. */
+#define RELU__NEED(PACKING, KEEP, A)                                           \
     do {                                                                       \
-        const unsigned m_ = RELU__NEED_LANES(PRED, A);                         \
+        const unsigned m_ = RELU__NEED_LANES(KEEP, A);                         \
         if (PACKING)                                                           \
             PACK(xd_ + cnt_, A, m_);                                           \
         cnt_ += LANES_COUNT(m_);                                               \
     } while (0)
 
-/* The lanes of A that need the evaluation (fail PRED; a NaN does). */
-#define RELU__NEED_LANES(PRED, A) (LANES_ALL ^ LANES(PRED(A)))
+/* The lanes of A outside KEEP (a NaN is). */
+#define RELU__NEED_LANES(KEEP, A) (LANES_ALL ^ LANES(KEEP(A)))
 
 /* STMT for each vector J of the groups that are not all cheap. */
 #define RELU__FOR_FULL(J, STMT)                                                \
@@ -147,12 +162,22 @@
             for (J = 4 * g_; J < 4 * g_ + 4; J++)                              \
                 STMT
 
-/* See above: compacting pays when its dense vectors are at most 5/8 of
- * the full evaluation's nfv; a full evaluation rechecks after 8 blocks. */
-#define RELU__RECOUNT 8
-#define RELU__COMPACT_PAYS(cnt, nfv) (8 * (((cnt) + W - 1) / W) <= 5 * (nfv))
+/* See above: compacting pays when its dense vectors are at most eighths/8
+ * of the full evaluation's nfv; otherwise the next RELU__RECOUNT blocks do
+ * not count. Counting every 33rd block cost AVX2's all-subnormal elu and
+ * selu 9-11% (a few mispredicted branches a call at 180 GB/s); 128 blocks
+ * are 64-128 KiB of x, so a call of up to that size counts once. */
+#define RELU__RECOUNT 128
+
+/* The first block compacts (a first block that counted instead cost AVX2
+ * f32 tanh, relu-bench 64 KiB, 2-5%) unless its CV vectors are more than
+ * 32 (compacting 64 at once ran all-negative f64 elu 4% slower, at 64 KiB);
+ * those count first. */
+#define RELU__FIRST_MODE(CV) ((CV) <= 2 * RELU__STAGE_VECS)
+#define RELU__COMPACT_PAYS(cnt, nfv, eighths) (8 * (((cnt) + W - 1) / W) <= (eighths) * (nfv))
 
 #define RELU__NO_STAGE(s) ((void)0)
+#define RELU__SAME(v) (v)
 #define RELU__NO_PREFETCH(xg, yg) ((void)0)
 
 #endif /* RELU_X86_STAGED_BLOCK_H */
