@@ -576,10 +576,13 @@ static void test_lengths_inplace(void **state)
  * table a shape and run one loop per shape: whether the input is clamped
  * first to where the table stops being flat at either end; which halves of
  * the input range (x >= 0, x < 0) then occur; and for each of them whether
- * it is looked up from a bare first row of the table, or as x plus a
- * looked-up correction (affine; the identity where the correction is zero).
- * A table that is the identity wherever the clamped input reaches (flat
- * tables included) runs as the clamp alone.
+ * it is looked up from a bare first row of the table, as x plus a
+ * looked-up correction (affine; the identity where the correction is zero),
+ * or as a "ramp" (row base + column profile + a carry compared per row and
+ * column, saturated: affine pieces of any slope, chosen only where every
+ * reached entry fits it, else the rows stay). A table that is the identity
+ * wherever the clamped input reaches (flat tables included) runs as the
+ * clamp alone.
  * The quantization grid of test_forward_exhaustive reaches some shapes only
  * through one or two of its tables. These parameter sets exist to reach
  * every shape, and every kind of half within it, on purpose; each is named
@@ -621,6 +624,24 @@ static const shape_case shape_cases[] = {
     {"clamped, x >= 0 affine, x < 0 bare", OP_ELU, 2.5f, {0.05f, -1}, {0.05f, 64}},
     {"clamped, x >= 0 identity, x < 0 bare", OP_ELU, 2.5f, {0.05f, 0}, {0.05f, 0}},
     {"clamped, both bare", OP_ELU, 2.5f, {0.1f, 0}, {0.05f, 5}},
+    /* ramps: every shape with one, then the ramp's edge cases */
+    {"x >= 0 ramp, x < 0 identity", OP_LEAKY, 2.0f, {0.25f, 0}, {0.5f, 5}},
+    {"x >= 0 ramp, x < 0 bare", OP_ELU, 2.0f, {0.0625f, -1}, {0.05f, -128}},
+    {"x >= 0 identity, x < 0 ramp", OP_LEAKY, 0.3f, {8.0f / 255.0f, 64}, {8.0f / 255.0f, 0}},
+    {"x >= 0 bare, x < 0 ramp (127 clamped)", OP_SELU, 0.0f, {8.0f / 255.0f, -128},
+     {8.0f / 255.0f, 0}},
+    {"both ramps", OP_RELU, 0.0f, {0.03f, -128}, {0.25f, 3}},
+    {"clamped, x >= 0 ramp", OP_CLIPPED, 1.0f, {0.01f, 5}, {0.04f, 0}},
+    {"clamped, x < 0 ramp", OP_CLIPPED, 6.0f, {8.0f / 255.0f, -128}, {0.03f, -1}},
+    {"clamped, x >= 0 ramp, x < 0 identity", OP_LEAKY, 0.8f, {0.0625f, 0}, {0.05f, 3}},
+    {"clamped, x >= 0 identity, x < 0 ramp", OP_LEAKY, -1.0f, {0.08f, 3}, {0.08f, 64}},
+    {"clamped, x >= 0 ramp, x < 0 bare", OP_SELU, 0.0f, {0.1f, -64}, {0.1f, 3}},
+    {"clamped, x >= 0 bare, x < 0 ramp", OP_CLIPPED, 2.5f, {0.03f, -64}, {8.0f / 255.0f, 3}},
+    {"clamped, both ramps", OP_SELU, 0.0f, {1.0f / 255.0f, 64}, {0.05f, 127}},
+    {"clamped ramp, 127 clamped", OP_RELU, 0.0f, {0.0625f, 0}, {0.03f, -128}},
+    {"clamped ramp, first row from below -128", OP_RELU, 0.0f, {0.0625f, 3}, {0.07f, -128}},
+    /* slope 1/2, ties to even: no ramp fits, the rows stay */
+    {"clamped, affine with ties: x >= 0 bare", OP_RELU, 0.0f, {0.5f, 3}, {1.0f, 0}},
 };
 
 /* A length past the one from which the lookups write with non-temporal
