@@ -92,6 +92,7 @@ S8_INLINE __m256i s8_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3)
 /* The vocabulary of s8_simd.inc (the code shared with s8_avx512.c). */
 #define S8_W 32
 #define S8_MAP_CHUNK 32
+#define S8_PLAN_K 4
 typedef __m256i s8v;
 typedef __m256d s8d;
 typedef __m128i s8di;

@@ -78,6 +78,7 @@ S8_INLINE void s8_st(int8_t *p, __m512i v, size_t left)
 /* The vocabulary of s8_simd.inc (the code shared with s8_avx2.c). */
 #define S8_W 64
 #define S8_MAP_CHUNK 16
+#define S8_PLAN_K 2
 typedef __m512i s8v;
 typedef __m512d s8d;
 typedef __m256i s8di;
