@@ -582,7 +582,8 @@ static void test_lengths_inplace(void **state)
  * row and column, saturated: affine pieces of any slope, chosen only where
  * every reached entry fits it, else the rows stay); with both halves, they
  * are joined by a blend on the sign or, where that gives the table, by
- * max. A table that is the identity wherever the clamped input reaches
+ * max, and then a clamp below may become the x < 0 half's index ("indexed
+ * from the clamp": subs_epu8(x, lo), no clamp). A table that is the identity wherever the clamped input reaches
  * (flat tables included) runs as the clamp alone.
  * The quantization grid of test_forward_exhaustive reaches some shapes only
  * through one or two of its tables. These parameter sets exist to reach
@@ -656,7 +657,8 @@ static const shape_case shape_cases[] = {
     {"clamped below, both bare", OP_ELU, 0.8f, {8.0f / 255.0f, 5}, {0.07f, 3}},
     {"clamped above, both bare", OP_SELU, 0.0f, {0.08f, -100}, {0.08f, -1}},
     {"clamped, both bare", OP_SELU, 0.0f, {0.01f, -100}, {1.0f, -128}},
-    {"clamped below, x >= 0 ramp, x < 0 bare, joined by max", OP_SELU, 0.0f, {0.04f, -1},
+    {"x >= 0 ramp, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_SELU, 0.0f,
+     {0.04f, -1},
      {0.1f, 5}},
     {"clamped, x < 0 ramp", OP_CLIPPED, 2.0f, {0.03f, -64}, {0.25f, 5}},
     {"clamped below, x >= 0 affine, x < 0 ramp", OP_LEAKY, 2.5f, {8.0f / 255.0f, 0},
@@ -678,7 +680,8 @@ static const shape_case shape_cases[] = {
     {"clamped, x >= 0 ramp, x < 0 bare", OP_ELU, 1.0f, {0.0625f, 3}, {0.03f, 5}},
     {"clamped below, x >= 0 bare, x < 0 ramp", OP_TANH, 0.0f, {1.0f / 255.0f, -100}, {0.03f, 5}},
     {"clamped below, x >= 0 ramp, x < 0 bare", OP_ELU, 0.5f, {0.04f, -1}, {0.1f, -64}},
-    {"clamped below, both bare, joined by max", OP_ELU, 2.5f, {0.03f, 5}, {0.25f, 64}},
+    {"both bare, joined by max, x < 0 indexed from the clamp", OP_ELU, 2.5f, {0.03f, 5},
+     {0.25f, 64}},
     {"clamped, x >= 0 affine, x < 0 ramp", OP_LEAKY, 2.0f, {1.0f / 255.0f, 64},
      {1.0f / 255.0f, 100}},
     {"clamped below, x >= 0 affine, x < 0 bare, joined by max", OP_ELU, 0.1f, {0.04f, 5},
@@ -695,6 +698,11 @@ static const shape_case shape_cases[] = {
      {0.001f, -64}},
     {"clamped below, x >= 0 bare, x < 0 affine, joined by max", OP_TANH, 0.0f, {1.0f / 255.0f, -64},
      {1.0f / 255.0f, 64}},
+    {"clamped below, both bare, joined by max", OP_LEAKY, 0.8f, {8.0f / 255.0f, -64}, {2.0f, 3}},
+    {"clamped below, x >= 0 ramp, x < 0 bare, joined by max", OP_LEAKY, -1.0f, {0.0625f, 127},
+     {0.07f, 5}},
+    {"x >= 0 identity, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_LEAKY,
+     0.01f, {0.01f, -1}, {0.01f, -1}},
 };
 
 /* A length past the one from which the lookups write with non-temporal

@@ -109,6 +109,7 @@ typedef __m256i s8i;
 #define S8V_SEL7(a, b, s) _mm256_blendv_epi8(a, b, s)
 #define S8V_SRL16_4(v) _mm256_srli_epi16(v, 4)
 #define S8V_ADDS8 _mm256_adds_epi8
+#define S8V_SUBSU8 _mm256_subs_epu8
 #define S8V_INC_GT(y, a, b) _mm256_subs_epi8(y, _mm256_cmpgt_epi8(a, b))
 #define S8V_FROM_BITS(p) s8_bits_to_bytes((uint32_t)*(p))
 /* the conversion rounds in the current mode: round-to-nearest-even in every

@@ -95,6 +95,7 @@ typedef __m512i s8i;
 #define S8V_SEL7(a, b, s) _mm512_mask_blend_epi8(_mm512_movepi8_mask(s), a, b)
 #define S8V_SRL16_4(v) _mm512_srli_epi16(v, 4)
 #define S8V_ADDS8 _mm512_adds_epi8
+#define S8V_SUBSU8 _mm512_subs_epu8
 #define S8V_INC_GT(y, a, b) \
     _mm512_mask_subs_epi8(y, _mm512_cmpgt_epi8_mask(a, b), y, _mm512_set1_epi8(-1))
 #define S8V_FROM_BITS(p) _mm512_movm_epi8((__mmask64)*(p))
