@@ -1,6 +1,7 @@
 // relu-bench: Google Benchmark suite for librelu.
 //
-// Every op (relu, leaky, prelu, elu, selu, clipped, tanh) x direction
+// Every op (relu, leaky, prelu, elu, selu, clipped, tanh; for s8 also
+// relu_requant: relu between two quantizations, forward only) x direction
 // (fwd; bwd = backward from x; bwdy = backward from the forward output y,
 // f32/f64 only, not prelu) x dtype (f32, f64, s8) x ISA tier (every tier
 // relu_isa_available() reports) x size x out of place / in place, plus a
@@ -87,10 +88,13 @@ constexpr double kCap = 6.0;
 template <class T> T g_prelu_alpha[kChannels];      // in [0.01, 0.3]
 template <class T> T g_dalpha[kChannels];
 
-// s8: x in [-8, 7.94]; tanh output uses the full code range for [0, 1].
+// s8: x in [-8, 7.94]; tanh output uses the full code range for [0, 1], and
+// relu_requant (relu into a quantization of its own, as after a layer whose
+// output is requantized) the full range for [0, 8]: y = -128 + round(1.99 x).
 const relu_quant g_xq = {0.0625f, 0};
 const relu_quant g_yq = {0.0625f, 0};
 const relu_quant g_yq_tanh = {1.0f / 255.0f, -128};
+const relu_quant g_yq_requant = {8.0f / 255.0f, -128};
 const relu_quant g_dyq = {1.0f / 64.0f, 0};
 const relu_quant g_dxq = {1.0f / 64.0f, 0};
 
@@ -189,6 +193,9 @@ template <> struct K<int8_t> {
   }
   static relu_status relu_b(const T *x, const T *dy, T *dx, size_t n) {
     return relu_backward_s8(x, dy, dx, n, &g_xq, &g_dyq, &g_dxq);
+  }
+  static relu_status relu_requant_f(const T *x, const T *, T *y, size_t n) {
+    return relu_forward_s8(x, y, n, &g_xq, &g_yq_requant);
   }
   static relu_status leaky_f(const T *x, const T *, T *y, size_t n) {
     return relu_leaky_forward_s8(x, y, n, float(kLeakyAlpha), &g_xq, &g_yq);
@@ -499,6 +506,7 @@ std::vector<Row<int8_t>> s8_rows() {
   return {
       {"relu", kFwd, &body<T, &k::relu_f>, nullptr},
       {"relu", kBwd, &body<T, &k::relu_b>, nullptr},
+      {"relu_requant", kFwd, &body<T, &k::relu_requant_f>, nullptr},
       {"leaky", kFwd, &body<T, &k::leaky_f>, nullptr},
       {"leaky", kBwd, &body<T, &k::leaky_b>, nullptr},
       {"prelu", kFwd, &body<T, &k::prelu_f>, nullptr},

@@ -574,12 +574,17 @@ static void test_lengths_inplace(void **state)
 /*
  * The vpshufb lookups (AVX2, and AVX-512 without VBMI) give each cached
  * table a shape and run one loop per shape: whether the input is clamped
- * first to where the table stops being flat at either end; which halves of
- * the input range (x >= 0, x < 0) then occur; and for each of them whether
- * it is looked up from a bare first row of the table, or as x plus a
- * looked-up correction (affine; the identity where the correction is zero).
- * A table that is the identity wherever the clamped input reaches (flat
- * tables included) runs as the clamp alone.
+ * first to where the table stops being flat (below, above or both); which
+ * halves of the input range (x >= 0, x < 0) then occur; and for each of
+ * them whether it is looked up from a bare first row of the table, as x
+ * plus a looked-up correction (affine; the identity where the correction is
+ * zero), or as a "ramp" (row base + column profile + a carry compared per
+ * row and column, saturated: affine pieces of any slope, chosen only where
+ * every reached entry fits it, else the rows stay); with both halves, they
+ * are joined by a blend on the sign or, where that gives the table, by
+ * max, and then a clamp below may become the x < 0 half's index ("indexed
+ * from the clamp": subs_epu8(x, lo), no clamp). A table that is the identity wherever the clamped input reaches
+ * (flat tables included) runs as the clamp alone.
  * The quantization grid of test_forward_exhaustive reaches some shapes only
  * through one or two of its tables. These parameter sets exist to reach
  * every shape, and every kind of half within it, on purpose; each is named
@@ -594,33 +599,110 @@ typedef struct shape_case {
 } shape_case;
 
 static const shape_case shape_cases[] = {
-    /* unclamped, both halves */
+    /* unclamped (or clamped above only) */
     {"identity", OP_LEAKY, 0.0f, {0.05f, -128}, {0.05f, -128}},
     {"x >= 0 identity, x < 0 affine", OP_ELU, 2.5f, {0.05f, -64}, {0.05f, -64}},
     {"both affine", OP_LEAKY, -1.0f, {0.001f, -64}, {0.001f, -128}},
-    {"x >= 0 bare, x < 0 affine", OP_ELU, 2.5f, {0.1f, -128}, {0.1f, 0}},
+    {"clamped above, x < 0 affine", OP_ELU, 2.5f, {0.1f, -128}, {0.1f, 0}},
     {"x >= 0 bare, x < 0 identity", OP_LEAKY, 0.25f, {4.0f, 0}, {1.0f, 0}},
     {"x >= 0 affine, x < 0 bare", OP_TANH, 0.0f, {0.001f, -1}, {0.001f, 0}},
-    {"x >= 0 identity, x < 0 bare", OP_LEAKY, 0.25f, {0.05f, -1}, {0.05f, -1}},
-    {"both bare", OP_SELU, 0.0f, {0.05f, -64}, {0.05f, 127}},
+    {"x >= 0 identity, x < 0 ramp", OP_LEAKY, 0.25f, {0.05f, -1}, {0.05f, -1}},
+    {"clamped above, x < 0 bare", OP_SELU, 0.0f, {0.05f, -64}, {0.05f, 127}},
     /* clamped, x >= 0 only */
     {"flat", OP_ELU, 2.5f, {1.0f, -1}, {37.5f, 127}},
-    {"clamped, x >= 0 affine", OP_TANH, 0.0f, {0.001f, 64}, {0.001f, -64}},
-    {"clamped, x >= 0 bare", OP_SELU, 0.0f, {0.5f, 64}, {1.0f, 5}},
+    {"clamped below, x >= 0 affine", OP_TANH, 0.0f, {0.001f, 64}, {0.001f, -64}},
+    {"clamped below, x >= 0 ramp", OP_SELU, 0.0f, {0.5f, 64}, {1.0f, 5}},
     /* clamped, x < 0 only */
     {"clamped, x < 0 identity", OP_CLIPPED, 0.1f, {4.0f, -64}, {0.1f, -64}},
     {"clamped, x < 0 affine", OP_ELU, 2.5f, {0.1f, -64}, {0.1f, 64}},
     {"clamped, x < 0 bare", OP_ELU, 2.5f, {1.0f, -1}, {0.01f, 127}},
     /* clamped, both halves */
     {"clamped, identity", OP_LEAKY, 0.0f, {0.5f, -64}, {0.5f, -64}},
-    {"clamped, x >= 0 identity, x < 0 affine", OP_LEAKY, 3.0f, {0.5f, -64}, {0.5f, -64}},
-    {"clamped, x >= 0 affine, x < 0 identity", OP_ELU, 0.5f, {0.5f, 0}, {0.5f, -1}},
-    {"clamped, both affine", OP_TANH, 0.0f, {0.001f, -64}, {0.001f, -1}},
-    {"clamped, x >= 0 bare, x < 0 affine", OP_TANH, 0.0f, {0.01f, -64}, {0.01f, -64}},
-    {"clamped, x >= 0 bare, x < 0 identity", OP_SELU, 0.0f, {1.0f, 0}, {1.0f, 0}},
-    {"clamped, x >= 0 affine, x < 0 bare", OP_ELU, 2.5f, {0.05f, -1}, {0.05f, 64}},
-    {"clamped, x >= 0 identity, x < 0 bare", OP_ELU, 2.5f, {0.05f, 0}, {0.05f, 0}},
-    {"clamped, both bare", OP_ELU, 2.5f, {0.1f, 0}, {0.05f, 5}},
+    {"clamped below, x >= 0 identity, x < 0 affine", OP_LEAKY, 3.0f, {0.5f, -64}, {0.5f, -64}},
+    {"clamped below, x >= 0 affine, x < 0 identity", OP_ELU, 0.5f, {0.5f, 0}, {0.5f, -1}},
+    {"clamped, both affine, joined by max", OP_TANH, 0.0f, {0.001f, -64}, {0.001f, -1}},
+    {"clamped below, x >= 0 bare, x < 0 affine", OP_TANH, 0.0f, {0.01f, -64}, {0.01f, -64}},
+    {"clamped below, x >= 0 ramp, x < 0 identity, joined by max", OP_SELU, 0.0f, {1.0f, 0},
+     {1.0f, 0}},
+    {"clamped, x >= 0 affine, x < 0 bare, joined by max", OP_ELU, 2.5f, {0.05f, -1}, {0.05f, 64}},
+    {"clamped below, x >= 0 identity, x < 0 bare", OP_ELU, 2.5f, {0.05f, 0}, {0.05f, 0}},
+    {"clamped, x >= 0 ramp, x < 0 bare, joined by max", OP_ELU, 2.5f, {0.1f, 0}, {0.05f, 5}},
+    /* ramps: every shape with one, then the ramp's edge cases */
+    {"x >= 0 ramp, x < 0 affine", OP_LEAKY, 2.0f, {0.25f, 0}, {0.5f, 5}},
+    {"x >= 0 ramp, x < 0 bare", OP_ELU, 2.0f, {0.0625f, -1}, {0.05f, -128}},
+    {"x >= 0 affine, x < 0 ramp", OP_LEAKY, 0.3f, {8.0f / 255.0f, 64}, {8.0f / 255.0f, 0}},
+    {"clamped above, x < 0 ramp (127 clamped)", OP_SELU, 0.0f, {8.0f / 255.0f, -128},
+     {8.0f / 255.0f, 0}},
+    {"both ramps", OP_RELU, 0.0f, {0.03f, -128}, {0.25f, 3}},
+    {"clamped, x >= 0 ramp", OP_CLIPPED, 1.0f, {0.01f, 5}, {0.04f, 0}},
+    {"clamped above, x < 0 ramp", OP_CLIPPED, 6.0f, {8.0f / 255.0f, -128}, {0.03f, -1}},
+    {"clamped above, x >= 0 ramp, x < 0 affine", OP_LEAKY, 0.8f, {0.0625f, 0}, {0.05f, 3}},
+    {"clamped, x >= 0 affine, x < 0 ramp, joined by max", OP_LEAKY, -1.0f, {0.08f, 3}, {0.08f, 64}},
+    {"clamped above, x >= 0 ramp, x < 0 bare", OP_SELU, 0.0f, {0.1f, -64}, {0.1f, 3}},
+    {"clamped, x >= 0 bare, x < 0 ramp, joined by max", OP_CLIPPED, 2.5f, {0.03f, -64},
+     {8.0f / 255.0f, 3}},
+    {"clamped above, both ramps", OP_SELU, 0.0f, {1.0f / 255.0f, 64}, {0.05f, 127}},
+    {"clamped below, x >= 0 ramp, 127 in its stride", OP_RELU, 0.0f, {0.0625f, 0}, {0.03f, -128}},
+    {"clamped below, x >= 0 ramp, first row from below -128", OP_RELU, 0.0f, {0.0625f, 3},
+     {0.07f, -128}},
+    /* slope 1/2, ties to even: no ramp fits, the rows stay */
+    {"clamped below, x >= 0 bare (affine, ties to even: no ramp fits)", OP_RELU, 0.0f,
+     {0.5f, 3}, {1.0f, 0}},
+    /* the other shapes the cases above miss (one-sided clamps mostly) */
+    {"clamped, x >= 0 affine", OP_RELU, 0.0f, {0.03f, 5}, {0.03f, 100}},
+    {"clamped above, both affine", OP_LEAKY, 0.1f, {0.01f, 64}, {0.001f, 100}},
+    {"clamped below, x >= 0 ramp, x < 0 affine", OP_LEAKY, 0.8f, {0.1f, -1}, {0.08f, -64}},
+    {"clamped above, x >= 0 affine, x < 0 bare", OP_ELU, 1.0f, {1.0f / 255.0f, 64},
+     {1.0f / 255.0f, 100}},
+    {"clamped below, both bare", OP_ELU, 0.8f, {8.0f / 255.0f, 5}, {0.07f, 3}},
+    {"clamped above, both bare", OP_SELU, 0.0f, {0.08f, -100}, {0.08f, -1}},
+    {"clamped, both bare", OP_SELU, 0.0f, {0.01f, -100}, {1.0f, -128}},
+    {"x >= 0 ramp, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_SELU, 0.0f,
+     {0.04f, -1},
+     {0.1f, 5}},
+    {"clamped, x < 0 ramp", OP_CLIPPED, 2.0f, {0.03f, -64}, {0.25f, 5}},
+    {"clamped below, x >= 0 affine, x < 0 ramp", OP_LEAKY, 2.5f, {8.0f / 255.0f, 0},
+     {8.0f / 255.0f, -1}},
+    {"clamped above, x >= 0 affine, x < 0 ramp", OP_LEAKY, 0.8f, {0.03f, 3}, {0.03f, 5}},
+    {"x >= 0 bare, x < 0 ramp", OP_LEAKY, 2.5f, {0.08f, 64}, {0.5f, 5}},
+    {"clamped below, x >= 0 bare, x < 0 ramp, joined by max", OP_LEAKY, -1.0f, {0.0625f, 64},
+     {0.08f, 0}},
+    {"clamped above, x >= 0 bare, x < 0 ramp", OP_CLIPPED, 6.0f, {0.04f, -128}, {0.0625f, -1}},
+    {"clamped below, both ramps, joined by max", OP_ELU, 0.5f, {2.0f, -100}, {4.0f, -64}},
+    {"clamped, x >= 0 bare", OP_TANH, 0.0f, {1.0f, 100}, {0.001f, -128}},
+    {"both bare", OP_CLIPPED, 2.5f, {4.0f, -1}, {0.03f, -128}},
+    {"clamped, both ramps, joined by max", OP_LEAKY, 1.0f, {0.08f, 64}, {0.05f, 127}},
+    {"clamped, x >= 0 bare, x < 0 affine", OP_LEAKY, 0.1f, {0.1f, -1}, {0.01f, -100}},
+    {"clamped, x >= 0 ramp, x < 0 affine", OP_LEAKY, 0.8f, {0.05f, 3}, {0.04f, 0}},
+    {"clamped above, x >= 0 bare, x < 0 affine", OP_LEAKY, 1.0f, {0.0625f, 5}, {0.0625f, 127}},
+    {"clamped, both bare, joined by max", OP_TANH, 0.0f, {0.08f, -100}, {0.08f, 64}},
+    {"clamped, x >= 0 bare, x < 0 ramp", OP_LEAKY, 0.3f, {0.25f, 3}, {8.0f / 255.0f, 127}},
+    {"clamped, x >= 0 ramp, x < 0 bare", OP_ELU, 1.0f, {0.0625f, 3}, {0.03f, 5}},
+    {"clamped below, x >= 0 bare, x < 0 ramp", OP_TANH, 0.0f, {1.0f / 255.0f, -100}, {0.03f, 5}},
+    {"clamped below, x >= 0 ramp, x < 0 bare", OP_ELU, 0.5f, {0.04f, -1}, {0.1f, -64}},
+    {"both bare, joined by max, x < 0 indexed from the clamp", OP_ELU, 2.5f, {0.03f, 5},
+     {0.25f, 64}},
+    {"clamped, x >= 0 affine, x < 0 ramp", OP_LEAKY, 2.0f, {1.0f / 255.0f, 64},
+     {1.0f / 255.0f, 100}},
+    {"clamped below, x >= 0 affine, x < 0 bare, joined by max", OP_ELU, 0.1f, {0.04f, 5},
+     {0.04f, 3}},
+    {"clamped below, x >= 0 identity, x < 0 affine, joined by max", OP_ELU, 0.8f, {0.25f, -64},
+     {0.25f, -64}},
+    {"clamped, x >= 0 affine, x < 0 bare", OP_LEAKY, 2.5f, {4.0f, 3}, {4.0f, 5}},
+    {"clamped below, x >= 0 affine, x < 0 ramp, joined by max", OP_LEAKY, -1.0f, {0.01f, 64},
+     {0.01f, -1}},
+    {"clamped, both affine", OP_LEAKY, 6.0f, {0.001f, -100}, {0.001f, -64}},
+    {"clamped, x >= 0 bare, x < 0 affine, joined by max", OP_CLIPPED, 0.3f, {1.0f / 255.0f, -64},
+     {1.0f / 255.0f, 5}},
+    {"clamped, x >= 0 ramp, x < 0 affine, joined by max", OP_TANH, 0.0f, {0.001f, -100},
+     {0.001f, -64}},
+    {"clamped below, x >= 0 bare, x < 0 affine, joined by max", OP_TANH, 0.0f, {1.0f / 255.0f, -64},
+     {1.0f / 255.0f, 64}},
+    {"clamped below, both bare, joined by max", OP_LEAKY, 0.8f, {8.0f / 255.0f, -64}, {2.0f, 3}},
+    {"clamped below, x >= 0 ramp, x < 0 bare, joined by max", OP_LEAKY, -1.0f, {0.0625f, 127},
+     {0.07f, 5}},
+    {"x >= 0 identity, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_LEAKY,
+     0.01f, {0.01f, -1}, {0.01f, -1}},
 };
 
 /* A length past the one from which the lookups write with non-temporal

@@ -92,6 +92,7 @@ S8_INLINE __m256i s8_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3)
 /* The vocabulary of s8_simd.inc (the code shared with s8_avx512.c). */
 #define S8_W 32
 #define S8_MAP_CHUNK 32
+#define S8_PLAN_K 4
 typedef __m256i s8v;
 typedef __m256d s8d;
 typedef __m128i s8di;
@@ -106,6 +107,10 @@ typedef __m256i s8i;
 #define S8V_SHUF _mm256_shuffle_epi8
 #define S8V_STREAM(p, v) _mm256_stream_si256((__m256i *)(p), v)
 #define S8V_SEL7(a, b, s) _mm256_blendv_epi8(a, b, s)
+#define S8V_SRL16_4(v) _mm256_srli_epi16(v, 4)
+#define S8V_ADDS8 _mm256_adds_epi8
+#define S8V_SUBSU8 _mm256_subs_epu8
+#define S8V_INC_GT(y, a, b) _mm256_subs_epi8(y, _mm256_cmpgt_epi8(a, b))
 #define S8V_FROM_BITS(p) s8_bits_to_bytes((uint32_t)*(p))
 /* the conversion rounds in the current mode: round-to-nearest-even in every
  * call (src/fpenv.h) */

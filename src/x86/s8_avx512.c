@@ -78,6 +78,7 @@ S8_INLINE void s8_st(int8_t *p, __m512i v, size_t left)
 /* The vocabulary of s8_simd.inc (the code shared with s8_avx2.c). */
 #define S8_W 64
 #define S8_MAP_CHUNK 16
+#define S8_PLAN_K 2
 typedef __m512i s8v;
 typedef __m512d s8d;
 typedef __m256i s8di;
@@ -92,6 +93,11 @@ typedef __m512i s8i;
 #define S8V_SHUF _mm512_shuffle_epi8
 #define S8V_STREAM(p, v) _mm512_stream_si512((void *)(p), v)
 #define S8V_SEL7(a, b, s) _mm512_mask_blend_epi8(_mm512_movepi8_mask(s), a, b)
+#define S8V_SRL16_4(v) _mm512_srli_epi16(v, 4)
+#define S8V_ADDS8 _mm512_adds_epi8
+#define S8V_SUBSU8 _mm512_subs_epu8
+#define S8V_INC_GT(y, a, b) \
+    _mm512_mask_subs_epi8(y, _mm512_cmpgt_epi8_mask(a, b), y, _mm512_set1_epi8(-1))
 #define S8V_FROM_BITS(p) _mm512_movm_epi8((__mmask64)*(p))
 #define S8D_SET1 _mm512_set1_pd
 #define S8D_MUL _mm512_mul_pd
