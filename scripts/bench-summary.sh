@@ -22,7 +22,7 @@ fi
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 
-filter='^((f32|f64|s8)/[a-z]+/(fwd|bwd|bwdy)/[a-z0-9]+|memcpy/copy/ref/libc)/(65536|16777216)/out$'
+filter='^((f32|f64|s8)/[a-z_]+/(fwd|bwd|bwdy)/[a-z0-9]+|memcpy/copy/ref/libc)/(65536|16777216)/out$'
 out=$(mktemp "${TMPDIR:-/tmp}/relu-bench-summary.XXXXXX")
 trap 'rm -f "$out"' EXIT
 trap 'exit 130' INT TERM
@@ -47,7 +47,7 @@ ctx = data.get("context", {})
 
 SIZES = [(65536, "64 KiB (L2)"), (16777216, "16 MiB (DRAM)")]
 TIER_ORDER = ["scalar", "avx2", "avx512", "neon"]
-OPS = ["relu", "leaky", "prelu", "elu", "selu", "clipped", "tanh"]
+OPS = ["relu", "leaky", "prelu", "elu", "selu", "clipped", "tanh", "relu_requant"]
 DIRS = ["fwd", "bwd", "bwdy"]
 DTYPES = ["f32", "f64", "s8"]
 
@@ -81,7 +81,7 @@ if not tiers:
     sys.exit("bench-summary: relu-bench produced no results")
 
 W = 7      # one tier column
-P = 19     # the dtype/op/dir prefix
+P = 24     # the dtype/op/dir prefix
 R = 9      # the ratio column
 def cell(v):
     return f"{v:{W}.1f}" if v >= 10 else f"{v:{W}.2f}"
@@ -92,7 +92,7 @@ print(f"librelu {ctx.get('librelu', '?')}, {ctx.get('relu_threads', '?')} thread
 print("x memcpy = best tier / memcpy of the same input size (memcpy: read + write)")
 span = W * len(tiers) + R
 head1 = f"{'':{P}}"
-head2 = f"{'dtype':<6}{'op':<8}{'dir':<5}"
+head2 = f"{'dtype':<6}{'op':<13}{'dir':<5}"
 for _, label in SIZES:
     head1 += f" | {label:<{span}}"
     head2 += " | " + "".join(f"{t:>{W}}" for t in tiers) + f"{'x memcpy':>{R}}"
@@ -109,7 +109,7 @@ for dt in DTYPES:
             keys = [(dt, op, d, t, s) for t in tiers for s, _ in SIZES]
             if not any(k in gbps or k in errors for k in keys):
                 continue
-            line = f"{dt:<6}{op:<8}{d:<5}"
+            line = f"{dt:<6}{op:<13}{d:<5}"
             for size, _ in SIZES:
                 line += " | "
                 vals = []
