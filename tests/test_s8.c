@@ -660,6 +660,9 @@ static const shape_case shape_cases[] = {
     {"x >= 0 ramp, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_SELU, 0.0f,
      {0.04f, -1},
      {0.1f, 5}},
+    /* slope 1.05: within 1/16 of 1 */
+    {"x >= 0 step ramp, x < 0 bare, joined by max, x < 0 indexed from the clamp", OP_SELU, 0.0f,
+     {0.0625f, 0}, {0.0625f, 0}},
     {"clamped, x < 0 ramp", OP_CLIPPED, 2.0f, {0.03f, -64}, {0.25f, 5}},
     {"clamped below, x >= 0 affine, x < 0 ramp", OP_LEAKY, 2.5f, {8.0f / 255.0f, 0},
      {8.0f / 255.0f, -1}},

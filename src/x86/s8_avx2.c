@@ -93,6 +93,8 @@ S8_INLINE __m256i s8_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3)
 #define S8_W 32
 #define S8_MAP_CHUNK 32
 #define S8_PLAN_K 4
+/* the step ramp's loop: AVX2 selu 64 KiB x1.08 */
+#define S8_PLAN_STEP 1
 typedef __m256i s8v;
 typedef __m256d s8d;
 typedef __m128i s8di;
