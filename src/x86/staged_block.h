@@ -176,6 +176,33 @@
 #define RELU__FIRST_MODE(CV) ((CV) <= 2 * RELU__STAGE_VECS)
 #define RELU__COMPACT_PAYS(cnt, nfv, eighths) (8 * (((cnt) + W - 1) / W) <= (eighths) * (nfv))
 
+/*
+ * The whole blocks of a staged loop from I while they fit in N, I advanced
+ * past them: BLOCK(i, groups, cap, eighths, ...) is the tier's block (its
+ * RELU__STAGED_BLOCK with the rest of the arguments). While ON (the op
+ * compacts and the call is small enough), MODE picks a compacting block of
+ * CV vectors (MODE > 0), a counting block (0), or -MODE blocks built
+ * without the compaction, after which the next block counts again.
+ */
+#define RELU__STAGED_BLOCKS(I, N, ON, CP, CV, MODE, BLOCK, ...)                \
+    while ((I) + RELU__STAGE_VECS * W <= (N)) {                                \
+        if ((ON) && (MODE) > 0 && (I) + (CV) * W <= (N)) {                     \
+            BLOCK(I, (CV) / 4, CV, CP, __VA_ARGS__);                           \
+            (I) += (CV) * W;                                                   \
+        } else if ((ON) && (MODE) == 0) {                                      \
+            BLOCK(I, RELU__STAGE_VECS / 4, RELU__STAGE_VECS, CP, __VA_ARGS__); \
+            (I) += RELU__STAGE_VECS * W;                                       \
+        } else {                                                               \
+            const size_t left_ = ((N) - (I)) / (RELU__STAGE_VECS * W);         \
+            const size_t end_ = (ON) && (size_t)-(MODE) < left_                \
+                                    ? (I) + (size_t)-(MODE) * RELU__STAGE_VECS * W \
+                                    : (N);                                     \
+            for (; (I) + RELU__STAGE_VECS * W <= end_; (I) += RELU__STAGE_VECS * W) \
+                BLOCK(I, RELU__STAGE_VECS / 4, RELU__STAGE_VECS, 0, __VA_ARGS__); \
+            (MODE) = 0;                                                        \
+        }                                                                      \
+    }
+
 #define RELU__NO_STAGE(s) ((void)0)
 #define RELU__SAME(v) (v)
 #define RELU__NO_PREFETCH(xg, yg) ((void)0)
