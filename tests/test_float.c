@@ -949,8 +949,12 @@ static T TF(prelu_rand)(tu_rng *r, int is_dy)
 
 /* specials: 0 plain, 1 with the specials of prelu_rand, 2 small integer
  * products that often cancel exactly, between products of 2^-90..2^-20: a
- * sum of them depends on the order of its additions. */
-static void TF(prelu_fill)(tu_rng *r, T *x, T *dy, T *al, size_t N, size_t C, int specials)
+ * sum of them depends on the order of its additions. unit: every alpha in
+ * (0, 1], where the SIMD forwards compute max(alpha*x, x) instead of a
+ * select (ends included: 1, the float just below it, the smallest
+ * subnormal). */
+static void TF(prelu_fill)(tu_rng *r, T *x, T *dy, T *al, size_t N, size_t C, int specials,
+                           int unit)
 {
     size_t k;
     for (k = 0; k < N; k++) {
@@ -971,6 +975,14 @@ static void TF(prelu_fill)(tu_rng *r, T *x, T *dy, T *al, size_t N, size_t C, in
     for (k = 0; k < C; k++) {
         static const double av[] = {0.25, -0.5, 0.0, 1.0, 3.5, -1e-30, 1e-30, -0.0};
         uint32_t u = tu_rng_below(r, 10);
+        if (unit) {
+            static const double uv[] = {0.25, 1.0, 1e-30, 0.01};
+            if (u < 4) al[k] = (T)uv[u];
+            else if (u == 4) al[k] = (T)(1.0 - (T_IS64 ? 0x1p-53 : 0x1p-24));
+            else if (u == 5) al[k] = T_FROM(1); /* smallest subnormal */
+            else al[k] = (T)fabs(tu_rand_logu(r, -20, -1));
+            continue;
+        }
         if (u < 8) al[k] = (T)av[u];
         else if (u == 8 && specials) al[k] = T_FROM(T_SPECIAL_BITS[6]); /* NaN alpha */
         else al[k] = (T)tu_rand_logu(r, -10, 3);
@@ -1015,7 +1027,7 @@ static void TF(test_prelu)(void **state)
         else { O = s - nbig < 72 ? 1 : 3; C = 1 + (s - nbig) / 9 % 8; I = 1 + (s - nbig) % 9; specials = 2; }
         N = O * C * I;
         tu_rng_seed(&r, 4242 + s);
-        TF(prelu_fill)(&r, x, dy, al, N, C, specials);
+        TF(prelu_fill)(&r, x, dy, al, N, C, specials, s % 2 == 1);
         for (isa = TU_ISA_FIRST; isa <= TU_ISA_LAST; isa++) {
             int e = tu_isa_enter(isa);
             size_t k;
@@ -1183,7 +1195,7 @@ static void TF(test_prelu_threads)(void **state)
         int t;
         tu_rng r;
         tu_rng_seed(&r, 555 + s);
-        TF(prelu_fill)(&r, x, dy, al, N, C, s == 3);
+        TF(prelu_fill)(&r, x, dy, al, N, C, s == 3, 0);
         assert_int_equal(relu_set_num_threads(1), RELU_OK);
         assert_int_equal(API(relu_prelu_forward)(x, y1, al, O, C, I), RELU_OK);
         assert_int_equal(API(relu_prelu_backward)(x, dy, al, dx1, da1, O, C, I), RELU_OK);
