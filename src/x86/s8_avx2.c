@@ -10,7 +10,8 @@
  * activation does not need; s8_grad looks dx up per dy when there are at
  * most four distinct factors and loads the factors one by one otherwise; PReLU
  * forward maps channels with enough elements and does the double arithmetic
- * four lanes at a time elsewhere.
+ * four lanes at a time elsewhere (channels last with cached maps: every other
+ * row looked up byte by byte, s8_map_bytes).
  *
  * AVX2 has no byte-masked loads and stores: partial vectors use dword
  * masked moves plus up to three single bytes, so no byte outside a buffer is
