@@ -1,7 +1,8 @@
 // relu-bench: Google Benchmark suite for librelu.
 //
 // Every op (relu, leaky, prelu, elu, selu, clipped, tanh; for s8 also
-// relu_requant: relu between two quantizations, forward only) x direction
+// relu_requant: relu between two quantizations, forward only, and prelu_cl:
+// prelu forward with channels last, [n/64][64][1]) x direction
 // (fwd; bwd = backward from x; bwdy = backward from the forward output y,
 // f32/f64 only, not prelu) x dtype (f32, f64, s8) x ISA tier (every tier
 // relu_isa_available() reports) x size x out of place / in place, plus a
@@ -210,6 +211,11 @@ template <> struct K<int8_t> {
   static relu_status prelu_b(const T *x, const T *dy, T *dx, size_t n) {
     return relu_prelu_backward_s8(x, dy, g_prelu_alpha<float>, dx, g_dalpha<float>, 1, kChannels,
                                   n / kChannels, &g_xq, &g_dyq, &g_dxq);
+  }
+  // channels last: [outer=n/64][C=64][inner=1], every vector lane its own channel
+  static relu_status prelu_cl_f(const T *x, const T *, T *y, size_t n) {
+    return relu_prelu_forward_s8(x, y, g_prelu_alpha<float>, n / kChannels, kChannels, 1, &g_xq,
+                                 &g_yq);
   }
   static relu_status elu_f(const T *x, const T *, T *y, size_t n) {
     return relu_elu_forward_s8(x, y, n, float(kEluAlpha), &g_xq, &g_yq);
@@ -511,6 +517,7 @@ std::vector<Row<int8_t>> s8_rows() {
       {"leaky", kBwd, &body<T, &k::leaky_b>, nullptr},
       {"prelu", kFwd, &body<T, &k::prelu_f>, nullptr},
       {"prelu", kBwd, &body<T, &k::prelu_b>, nullptr},
+      {"prelu_cl", kFwd, &body<T, &k::prelu_cl_f>, nullptr},
       {"elu", kFwd, &body<T, &k::elu_f>, nullptr},
       {"elu", kBwd, &body<T, &k::elu_b>, nullptr},
       {"selu", kFwd, &body<T, &k::selu_f>, nullptr},

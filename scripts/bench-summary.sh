@@ -47,7 +47,7 @@ ctx = data.get("context", {})
 
 SIZES = [(65536, "64 KiB (L2)"), (16777216, "16 MiB (DRAM)")]
 TIER_ORDER = ["scalar", "avx2", "avx512", "neon"]
-OPS = ["relu", "leaky", "prelu", "elu", "selu", "clipped", "tanh", "relu_requant"]
+OPS = ["relu", "leaky", "prelu", "prelu_cl", "elu", "selu", "clipped", "tanh", "relu_requant"]
 DIRS = ["fwd", "bwd", "bwdy"]
 DTYPES = ["f32", "f64", "s8"]
 

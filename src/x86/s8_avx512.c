@@ -24,8 +24,9 @@
  *    (the alpha-free half built once per call, or the call's cached maps);
  *    channels-last boxes with many rows look each vector up in the maps of
  *    its lanes' channels when they are at most 8, else 16 vectors are
- *    transposed as 16x16 dwords so that a vector holds at most 4 (VBMI);
- *    the rest is the double arithmetic, 8 lanes at a time;
+ *    transposed as 16x16 dwords so that a vector holds at most 4 (VBMI:
+ *    vpermi2b; F+BW: two vpermi2w and a byte select); the rest is the
+ *    double arithmetic, 8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
  *
