@@ -387,7 +387,7 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
 
     kernels = relu__kernels_active();
     if (total <= RELU_S8_PRELU_SMALL && kernels->s8_prelu_forward_small != NULL &&
-        kernels->s8_prelu_forward_small(x, y, alpha, total, channels, inner, xq, yq))
+        kernels->s8_prelu_forward_small(x, y, alpha, outer, channels, inner, xq, yq))
         return RELU_OK;
     env = relu__fpenv_enter();
     job.fn = kernels->s8_prelu_forward;
@@ -585,7 +585,7 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
 
     kernels = relu__kernels_active();
     if (total <= RELU_S8_PRELU_SMALL && kernels->s8_prelu_backward_small != NULL &&
-        kernels->s8_prelu_backward_small(x, dy, alpha, dx, dalpha, total, channels, inner, xq,
+        kernels->s8_prelu_backward_small(x, dy, alpha, dx, dalpha, outer, channels, inner, xq,
                                          dyq, dxq))
         return RELU_OK;
     env = relu__fpenv_enter();

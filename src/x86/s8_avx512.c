@@ -544,23 +544,23 @@ S8_INLINE int64_t s8_sum_epi32(__m512i acc)
     return (int64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(a, b));
 }
 
-/* relu__s8_factor(a * r) for the 16 alphas of a, every operation with
+/* relu__s8_factor(a * r) for the 8 alphas of a, every operation with
  * S8_RNE (a subnormal alpha still reads as 0 under DAZ). */
-S8_INLINE __m512 s8_neg_factors(__m512 a, __m512d r)
+S8_INLINE __m256 s8_neg_factors8(__m256 a, __m512d r)
 {
     const __m512d lim = _mm512_set1_pd((double)RELU_S8_FACTOR_MAX);
     const __m512d nlim = _mm512_set1_pd(-(double)RELU_S8_FACTOR_MAX);
-    __m512d f0 = S8D_MUL(_mm512_cvt_roundps_pd(_mm512_castps512_ps256(a), _MM_FROUND_NO_EXC), r);
-    __m512d f1 = S8D_MUL(
-        _mm512_cvt_roundps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1)),
-                              _MM_FROUND_NO_EXC),
-        r);
-    f0 = _mm512_maskz_mov_pd(_mm512_cmp_round_pd_mask(f0, f0, _CMP_ORD_Q, _MM_FROUND_NO_EXC), f0);
-    f1 = _mm512_maskz_mov_pd(_mm512_cmp_round_pd_mask(f1, f1, _CMP_ORD_Q, _MM_FROUND_NO_EXC), f1);
-    f0 = S8D_MAX(S8D_MIN(f0, lim), nlim);
-    f1 = S8D_MAX(S8D_MIN(f1, lim), nlim);
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvt_roundpd_ps(f0, S8_RNE)),
-                              _mm512_cvt_roundpd_ps(f1, S8_RNE), 1);
+    __m512d f = S8D_MUL(_mm512_cvt_roundps_pd(a, _MM_FROUND_NO_EXC), r);
+    f = _mm512_maskz_mov_pd(_mm512_cmp_round_pd_mask(f, f, _CMP_ORD_Q, _MM_FROUND_NO_EXC), f);
+    return _mm512_cvt_roundpd_ps(S8D_MAX(S8D_MIN(f, lim), nlim), S8_RNE);
+}
+
+/* ... for the 16 of a */
+S8_INLINE __m512 s8_neg_factors(__m512 a, __m512d r)
+{
+    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1));
+    return _mm512_insertf32x8(_mm512_castps256_ps512(s8_neg_factors8(_mm512_castps512_ps256(a), r)),
+                              s8_neg_factors8(hi, r), 1);
 }
 
 /* float bytes of relu__s8_factor(alpha[c] * dy_over_dx) for `count` (<= 16)
@@ -820,10 +820,11 @@ S8_INLINE __m512d s8_hi8_pd(__m512 v)
                                  _MM_FROUND_NO_EXC);
 }
 
-int s8_prelu_forward_small__avx512(const int8_t *x, int8_t *y, const float *alpha, size_t total,
+int s8_prelu_forward_small__avx512(const int8_t *x, int8_t *y, const float *alpha, size_t outer,
                                    size_t channels, size_t inner, const relu_quant *xq,
                                    const relu_quant *yq)
 {
+    const size_t total = outer * channels * inner;
     relu__s8_prelu_quant q;
     s8_small s;
     s8_pf k;
@@ -851,15 +852,93 @@ int s8_prelu_forward_small__avx512(const int8_t *x, int8_t *y, const float *alph
     return 1;
 }
 
+/* The lanes' values of the table t[0..3] (64 int32) at idx, 0 where idx < 0. */
+S8_INLINE __m512i s8_small_look(const __m512i t[4], __m512i idx, size_t total)
+{
+    __m512i r = _mm512_permutex2var_epi32(t[0], idx, t[1]);
+    if (total > 32)
+        r = _mm512_mask_blend_epi32(_mm512_cmpgt_epi32_mask(idx, _mm512_set1_epi32(31)), r,
+                                    _mm512_permutex2var_epi32(t[2], idx, t[3]));
+    return _mm512_maskz_mov_epi32(_mm512_cmpge_epi32_mask(idx, _mm512_setzero_si512()), r);
+}
+
+/* Inclusive prefix sums of the 16 lanes. */
+S8_INLINE __m512i s8_prefix16(__m512i v)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 15));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 14));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 12));
+    return _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 8));
+}
+
+/*
+ * The channel sums of a small backward: with p[4] the products of the
+ * elements (0 where x > x_zp) and cum[e] = p[0] + ... + p[e] (an inclusive
+ * prefix sum: four shifted adds per vector), a row's sum is the difference
+ * of two cum values, and channel c's the sum of its rows over outer. A
+ * single channel is one row. |sum| <= 64 * 255 * 255: int32.
+ */
+S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels, size_t inner,
+                               __m128d ds, float *dalpha)
+{
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+    const size_t total = outer * channels * inner;
+    const size_t rows = channels == 1 ? 1 : outer;
+    const size_t run = channels == 1 ? total : inner;
+    const __m512i plane = _mm512_set1_epi32((int)(channels * run));
+    const __m512d dsv = _mm512_broadcastsd_pd(ds);
+    __m512i cum[4];
+    size_t g, o;
+
+    cum[0] = s8_prefix16(p[0]);
+    cum[1] = cum[2] = cum[3] = zero;
+    if (total > 16) {
+        const __m512i last = _mm512_set1_epi32(15);
+        cum[1] = _mm512_add_epi32(s8_prefix16(p[1]), _mm512_permutexvar_epi32(last, cum[0]));
+        if (total > 32) {
+            cum[2] = _mm512_add_epi32(s8_prefix16(p[2]), _mm512_permutexvar_epi32(last, cum[1]));
+            if (total > 48)
+                cum[3] =
+                    _mm512_add_epi32(s8_prefix16(p[3]), _mm512_permutexvar_epi32(last, cum[2]));
+        }
+    }
+    for (g = 0; 16 * g < channels; g++) {
+        const size_t left = channels - 16 * g;
+        const __m512i c = _mm512_add_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32((int)(16 * g)));
+        /* the last element before row (0, c) and the row's last */
+        __m512i before = _mm512_sub_epi32(_mm512_mullo_epi32(c, _mm512_set1_epi32((int)run)), one);
+        __m512i last = _mm512_add_epi32(before, _mm512_set1_epi32((int)run));
+        __m512i sum = zero;
+        __m512d d0, d1;
+        __mmask16 m = s8_small_mask(left);
+        for (o = 0; o < rows; o++) {
+            sum = _mm512_add_epi32(sum, _mm512_sub_epi32(s8_small_look(cum, last, total),
+                                                         s8_small_look(cum, before, total)));
+            before = _mm512_add_epi32(before, plane);
+            last = _mm512_add_epi32(last, plane);
+        }
+        d0 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_castsi512_si256(sum)));
+        _mm256_mask_storeu_ps(dalpha + 16 * g, (__mmask8)m, _mm512_cvt_roundpd_ps(d0, S8_RNE));
+        if (left > 8) {
+            d1 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(sum, 1)));
+            _mm256_mask_storeu_ps(dalpha + 16 * g + 8, (__mmask8)(m >> 8),
+                                  _mm512_cvt_roundpd_ps(d1, S8_RNE));
+        }
+    }
+}
+
 int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const float *alpha,
-                                    int8_t *dx, float *dalpha, size_t total, size_t channels,
+                                    int8_t *dx, float *dalpha, size_t outer, size_t channels,
                                     size_t inner, const relu_quant *xq, const relu_quant *dyq,
                                     const relu_quant *dxq)
 {
-    int32_t prod[RELU_S8_PRELU_SMALL] __attribute__((aligned(64)));
-    int32_t sums[RELU_S8_PRELU_SMALL] __attribute__((aligned(64)));
+    const size_t total = outer * channels * inner;
     s8_small s;
     __m512 a[4], neg[4];
+    __m512i p[4];
     __m512i e = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i x_zp = _mm512_set1_epi32(xq->zero_point);
     const __m512i dy_zp = _mm512_set1_epi32(dyq->zero_point);
@@ -867,7 +946,7 @@ int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const flo
     __m512d dod;
     __m128d ds;
     __m512 pos;
-    size_t g, e0, c;
+    size_t g;
     if (s8_subnormal_f32(xq->scale) || s8_subnormal_f32(dyq->scale) ||
         s8_subnormal_f32(dxq->scale) || !s8_small_alphas(alpha, channels, a))
         return 0;
@@ -877,38 +956,31 @@ int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const flo
         return 0;
     /* relu__s8_factor(dy_over_dx) is the factor of an alpha of 1 */
     dod = S8D_DIV(_mm512_set1_pd((double)dyq->scale), _mm512_set1_pd((double)dxq->scale));
-    pos = s8_neg_factors(_mm512_set1_ps(1.0f), dod);
-    for (g = 0; g < 4; g++)
+    pos = _mm512_broadcastss_ps(
+        _mm256_castps256_ps128(s8_neg_factors8(_mm256_set1_ps(1.0f), dod)));
+    /* (a lane past the channels is never picked) */
+    neg[0] = channels > 8 ? s8_neg_factors(a[0], dod)
+                          : _mm512_castps256_ps512(
+                                s8_neg_factors8(_mm512_castps512_ps256(a[0]), dod));
+    for (g = 1; g < 4; g++)
         neg[g] = 16 * g < channels ? s8_neg_factors(a[g], dod) : _mm512_setzero_ps();
     s8_small_init(&s, channels, inner);
-    for (g = 0; g < total; g += 16) {
-        const __mmask16 m = s8_small_mask(total - g);
+    for (g = 0; g < 4; g++) {
+        const __mmask16 m = 16 * g < total ? s8_small_mask(total - 16 * g) : 0;
         const __m512i xi =
-            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + g)), x_zp);
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + 16 * g)), x_zp);
         const __m512i di =
-            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, dy + g)), dy_zp);
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, dy + 16 * g)), dy_zp);
         const __mmask16 up = _mm512_cmpgt_epi32_mask(xi, _mm512_setzero_si512());
         const __m512 f =
             _mm512_mask_blend_ps(up, s8_small_pick(&s, neg, s8_small_channels(&s, e)), pos);
-        _mm_mask_storeu_epi8(dx + g, m, _mm512_cvtsepi32_epi8(s8_grad16(di, f, dx_zp)));
-        _mm512_store_si512(prod + g, _mm512_maskz_mullo_epi32((__mmask16)~up, xi, di));
+        _mm_mask_storeu_epi8(dx + 16 * g, m, _mm512_cvtsepi32_epi8(s8_grad16(di, f, dx_zp)));
+        p[g] = _mm512_maskz_mullo_epi32((__mmask16)(m & ~up), xi, di);
         e = _mm512_add_epi32(e, _mm512_set1_epi32(16));
+        if (16 * g + 16 >= total)
+            break;
     }
-    /* |sum| <= 64 * 255 * 255: int32. Scalar to the end: a vector load of
-     * sums just stored one by one would wait for the stores to retire. */
-    for (e0 = 0, c = 0; e0 < total; e0 += inner) {
-        int32_t t = 0;
-        size_t i;
-        for (i = 0; i < inner; i++)
-            t += prod[e0 + i];
-        sums[c] = e0 < channels * inner ? t : sums[c] + t;
-        if (++c == channels)
-            c = 0;
-    }
-    for (c = 0; c < channels; c++) {
-        const __m128d d = _mm_mul_round_sd(ds, _mm_cvtsi32_sd(ds, sums[c]), S8_RNE);
-        _mm_store_ss(dalpha + c, _mm_cvt_roundsd_ss(_mm_setzero_ps(), d, S8_RNE));
-    }
+    s8_small_dalpha(p, outer, channels, inner, ds, dalpha);
     return 1;
 }
 
