@@ -752,10 +752,12 @@ static const uint32_t s8_divm[65] = {0, S8_DIVM16(1), S8_DIVM16(17), S8_DIVM16(3
 typedef struct s8_small {
     __m512i inner_m, chans_m, chans;
     size_t channels;
+    int one_plane; /* outer == 1: the row is the channel */
 } s8_small;
 
-S8_INLINE void s8_small_init(s8_small *s, size_t channels, size_t inner)
+S8_INLINE void s8_small_init(s8_small *s, size_t outer, size_t channels, size_t inner)
 {
+    s->one_plane = outer == 1;
     s->inner_m = _mm512_set1_epi32((int)s8_divm[inner]);
     s->chans_m = _mm512_set1_epi32((int)s8_divm[channels]);
     s->chans = _mm512_set1_epi32((int)channels);
@@ -765,7 +767,10 @@ S8_INLINE void s8_small_init(s8_small *s, size_t channels, size_t inner)
 S8_INLINE __m512i s8_small_channels(const s8_small *s, __m512i e)
 {
     const __m512i row = _mm512_srli_epi32(_mm512_mullo_epi32(e, s->inner_m), 16);
-    const __m512i turn = _mm512_srli_epi32(_mm512_mullo_epi32(row, s->chans_m), 16);
+    __m512i turn;
+    if (s->one_plane)
+        return row;
+    turn = _mm512_srli_epi32(_mm512_mullo_epi32(row, s->chans_m), 16);
     return _mm512_sub_epi32(row, _mm512_mullo_epi32(turn, s->chans));
 }
 
@@ -787,26 +792,33 @@ S8_INLINE int s8_subnormal_f32(float f)
 }
 
 /* alpha[0..channels) into a[0..3], zero beyond; 0 if one is subnormal. */
-S8_INLINE int s8_small_alphas(const float *alpha, size_t channels, __m512 a[4])
-{
-    const __m512i expo = _mm512_set1_epi32(0x7F800000), mant = _mm512_set1_epi32(0x007FFFFF);
-    __mmask16 sub = 0;
-    size_t g;
-    for (g = 0; g < 4; g++) {
-        const size_t first = 16 * g, cnt = first < channels ? channels - first : 0;
-        __m512i b;
-        a[g] = cnt == 0 ? _mm512_setzero_ps()
-                        : _mm512_maskz_loadu_ps((__mmask16)(cnt >= 16 ? 0xFFFFu : (1u << cnt) - 1u),
-                                                alpha + first);
-        b = _mm512_castps_si512(a[g]);
-        sub |= _mm512_testn_epi32_mask(b, expo) & _mm512_test_epi32_mask(b, mant);
-    }
-    return sub == 0;
-}
-
 S8_INLINE __mmask16 s8_small_mask(size_t left)
 {
     return (__mmask16)(left >= 16 ? 0xFFFFu : (1u << left) - 1u);
+}
+
+/* The lanes of v that hold subnormal floats. */
+S8_INLINE __mmask16 s8_subnormal_ps(__m512 v)
+{
+    const __m512i b = _mm512_castps_si512(v);
+    return _mm512_testn_epi32_mask(b, _mm512_set1_epi32(0x7F800000)) &
+           _mm512_test_epi32_mask(b, _mm512_set1_epi32(0x007FFFFF));
+}
+
+/* alpha[0..channels) into a[0..3], zero beyond; 0 if one is subnormal. */
+S8_INLINE int s8_small_alphas(const float *alpha, size_t channels, __m512 a[4])
+{
+    __mmask16 sub;
+    size_t g;
+    a[0] = _mm512_maskz_loadu_ps(s8_small_mask(channels), alpha);
+    a[1] = a[2] = a[3] = _mm512_setzero_ps();
+    sub = s8_subnormal_ps(a[0]);
+    if (channels > 16)
+        for (g = 1; 16 * g < channels; g++) {
+            a[g] = _mm512_maskz_loadu_ps(s8_small_mask(channels - 16 * g), alpha + 16 * g);
+            sub |= s8_subnormal_ps(a[g]);
+        }
+    return sub == 0;
 }
 
 S8_INLINE __m512d s8_lo8_pd(__m512 v)
@@ -840,7 +852,7 @@ int s8_prelu_forward_small__avx512(const int8_t *x, int8_t *y, const float *alph
     q.y_zero_point = yq->zero_point;
     q.maps = NULL;
     s8_pf_init(&k, &q);
-    s8_small_init(&s, channels, inner);
+    s8_small_init(&s, outer, channels, inner);
     for (g = 0; g < total; g += 16) {
         const __mmask16 m = s8_small_mask(total - g);
         const __m512 al = s8_small_pick(&s, a, s8_small_channels(&s, e));
@@ -954,17 +966,24 @@ int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const flo
     ds = _mm_set_sd((double)xq->scale * (double)dyq->scale);
     if (_mm_cvtsd_f64(ds) < 0x1p-126)
         return 0;
-    /* relu__s8_factor(dy_over_dx) is the factor of an alpha of 1 */
-    dod = S8D_DIV(_mm512_set1_pd((double)dyq->scale), _mm512_set1_pd((double)dxq->scale));
-    pos = _mm512_broadcastss_ps(
-        _mm256_castps256_ps128(s8_neg_factors8(_mm256_set1_ps(1.0f), dod)));
+    {
+        /* dy_over_dx, and relu__s8_factor of it: positive and finite, only
+         * the upper clamp can act */
+        const __m128d q = _mm_div_round_sd(_mm_set_sd((double)dyq->scale),
+                                           _mm_set_sd((double)dxq->scale), S8_RNE);
+        dod = _mm512_broadcastsd_pd(q);
+        pos = _mm512_broadcastss_ps(_mm_cvt_roundsd_ss(
+            _mm_setzero_ps(),
+            _mm_min_round_sd(q, _mm_set_sd((double)RELU_S8_FACTOR_MAX), _MM_FROUND_NO_EXC),
+            S8_RNE));
+    }
     /* (a lane past the channels is never picked) */
     neg[0] = channels > 8 ? s8_neg_factors(a[0], dod)
                           : _mm512_castps256_ps512(
                                 s8_neg_factors8(_mm512_castps512_ps256(a[0]), dod));
     for (g = 1; g < 4; g++)
         neg[g] = 16 * g < channels ? s8_neg_factors(a[g], dod) : _mm512_setzero_ps();
-    s8_small_init(&s, channels, inner);
+    s8_small_init(&s, outer, channels, inner);
     for (g = 0; g < 4; g++) {
         const __mmask16 m = 16 * g < total ? s8_small_mask(total - 16 * g) : 0;
         const __m512i xi =
