@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../fpenv.h"
 #include "../kernels.h"
 #include "../s8_tables.h"
 #include "s8_x86.h"
@@ -123,6 +124,9 @@ typedef __m256i s8i;
 #define S8D_MAX _mm256_max_pd
 #define S8D_RNE _mm256_cvtpd_epi32
 #define S8I_SET1 _mm256_set1_epi32
+#define S8I_MULLO _mm256_mullo_epi32
+#define S8I_SUB _mm256_sub_epi32
+#define S8I_SRL16(v) _mm256_srli_epi32(v, 16)
 
 S8_INLINE __m256i s8_ld(const int8_t *p, size_t left)
 {
@@ -774,4 +778,111 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
                 break;
         }
     }
+}
+
+/* ------------------------------------------------------------ small calls */
+
+/*
+ * Whole PReLU calls of at most RELU_S8_PRELU_SMALL elements (kernels.h):
+ * each lane's channel from its index and its parameter gathered, no layout
+ * choice. AVX2 arithmetic rounds in the current mode, so these enter the
+ * library's environment themselves (src/fpenv.h), as the driver would.
+ */
+
+/* v[channel] for the 8 elements from e0 on, 0 past the last one (whose
+ * lanes are not read). */
+S8_INLINE __m256 s8_small_gather(const float *v, const s8_small *s, size_t e0, size_t total)
+{
+    const __m256i e = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                       _mm256_set1_epi32((int)e0));
+    const __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)total), e);
+    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), v, s8_small_channels(s, e),
+                                    _mm256_castsi256_ps(in), 4);
+}
+
+int s8_prelu_forward_small__avx2(const int8_t *x, int8_t *y, const float *alpha, size_t outer,
+                                 size_t channels, size_t inner, const relu_quant *xq,
+                                 const relu_quant *yq)
+{
+    const size_t total = outer * channels * inner;
+    const relu__fpenv env = relu__fpenv_enter();
+    relu__s8_prelu_quant q;
+    s8_pf k;
+    s8_small s;
+    size_t p0;
+    int j;
+    q.x_scale = (double)xq->scale;
+    q.y_scale = (double)yq->scale;
+    q.x_zero_point = xq->zero_point;
+    q.y_zero_point = yq->zero_point;
+    q.maps = NULL;
+    s8_pf_init(&k, &q);
+    s8_small_init(&s, outer, channels, inner);
+    for (p0 = 0; p0 < total; p0 += 32) {
+        const size_t w = total - p0 < 32 ? total - p0 : 32;
+        __m256d a[8];
+        for (j = 0; j < 4; j++) {
+            const size_t e0 = p0 + 8 * (size_t)j;
+            const __m256 al =
+                e0 < total ? s8_small_gather(alpha, &s, e0, total) : _mm256_setzero_ps();
+            a[2 * j] = _mm256_cvtps_pd(_mm256_castps256_ps128(al));
+            a[2 * j + 1] = _mm256_cvtps_pd(_mm256_extractf128_ps(al, 1));
+        }
+        s8_store(y + p0, s8_pf32n(s8_load(x + p0, w, 0), a, &k, w), w);
+    }
+    relu__fpenv_leave(env);
+    return 1;
+}
+
+int s8_prelu_backward_small__avx2(const int8_t *x, const int8_t *dy, const float *alpha,
+                                  int8_t *dx, float *dalpha, size_t outer, size_t channels,
+                                  size_t inner, const relu_quant *xq, const relu_quant *dyq,
+                                  const relu_quant *dxq)
+{
+    const size_t total = outer * channels * inner;
+    const relu__fpenv env = relu__fpenv_enter();
+    const double dy_over_dx = (double)dyq->scale / (double)dxq->scale;
+    const int32_t x_zp = xq->zero_point, dy_zp = dyq->zero_point;
+    float neg[RELU_S8_PRELU_SMALL];
+    int32_t sums[RELU_S8_PRELU_SMALL]; /* |sum| <= 64 * 255 * 255 */
+    s8_pb k;
+    s8_small s;
+    size_t c, e, p0;
+    int j;
+    k.x_zp = _mm256_set1_epi32(x_zp);
+    k.dy_zp = _mm256_set1_epi32(dy_zp);
+    k.dx_zp = _mm256_set1_epi32(dxq->zero_point);
+    k.pos = _mm256_set1_ps(relu__s8_factor(dy_over_dx));
+    for (c = 0; c < channels; c++) {
+        neg[c] = relu__s8_factor((double)alpha[c] * dy_over_dx);
+        sums[c] = 0;
+    }
+    /* the sums before dx is written: dx may be x or dy */
+    for (e = 0, c = 0; e < total; c = c + 1 == channels ? 0 : c + 1) {
+        const size_t end = e + inner;
+        int32_t t = 0;
+        for (; e < end; e++) {
+            const int32_t xi = x[e] - x_zp;
+            t += xi > 0 ? 0 : xi * (dy[e] - dy_zp);
+        }
+        sums[c] += t;
+    }
+    s8_small_init(&s, outer, channels, inner);
+    for (p0 = 0; p0 < total; p0 += 32) {
+        const size_t w = total - p0 < 32 ? total - p0 : 32;
+        __m256 nf[4];
+        __m256i acc[4]; /* (the sums are above) */
+        for (j = 0; j < 4; j++) {
+            const size_t e0 = p0 + 8 * (size_t)j;
+            nf[j] = e0 < total ? s8_small_gather(neg, &s, e0, total) : _mm256_setzero_ps();
+            acc[j] = _mm256_setzero_si256();
+        }
+        s8_store(dx + p0,
+                 s8_pb32(s8_load(x + p0, w, (int8_t)x_zp), s8_load(dy + p0, w, 0), nf, &k, acc),
+                 w);
+    }
+    for (c = 0; c < channels; c++)
+        dalpha[c] = (float)((double)xq->scale * (double)dyq->scale * (double)sums[c]);
+    relu__fpenv_leave(env);
+    return 1;
 }

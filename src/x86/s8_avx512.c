@@ -113,6 +113,9 @@ typedef __m512i s8i;
 #define S8D_MAX(a, b) _mm512_max_round_pd(a, b, _MM_FROUND_NO_EXC)
 #define S8D_RNE(t) _mm512_cvt_roundpd_epi32(t, S8_RNE)
 #define S8I_SET1 _mm512_set1_epi32
+#define S8I_MULLO _mm512_mullo_epi32
+#define S8I_SUB _mm512_sub_epi32
+#define S8I_SRL16(v) _mm512_srli_epi32(v, 16)
 
 S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
 {
@@ -738,41 +741,6 @@ S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, si
  *    0, once the call is declined for xs * dys < 2^-126 (that product is
  *    exact: a normal double).
  */
-
-/* floor(e / d) = (e * s8_divm[d]) >> 16 for e < 64, 1 <= d <= 64: the
- * multiplier exceeds 2^16 / d by at most 1, which adds at most e / 2^16 <
- * 1/d to the quotient, less than the gap from any e / d to the next integer. */
-#define S8_DIVM(d) (65536u / (d) + 1u)
-#define S8_DIVM4(d) S8_DIVM(d), S8_DIVM(d + 1), S8_DIVM(d + 2), S8_DIVM(d + 3)
-#define S8_DIVM16(d) S8_DIVM4(d), S8_DIVM4(d + 4), S8_DIVM4(d + 8), S8_DIVM4(d + 12)
-static const uint32_t s8_divm[65] = {0, S8_DIVM16(1), S8_DIVM16(17), S8_DIVM16(33),
-                                     S8_DIVM16(49)};
-
-/* The shape of a small call: each lane's channel (16 lanes, indexes e). */
-typedef struct s8_small {
-    __m512i inner_m, chans_m, chans;
-    size_t channels;
-    int one_plane; /* outer == 1: the row is the channel */
-} s8_small;
-
-S8_INLINE void s8_small_init(s8_small *s, size_t outer, size_t channels, size_t inner)
-{
-    s->one_plane = outer == 1;
-    s->inner_m = _mm512_set1_epi32((int)s8_divm[inner]);
-    s->chans_m = _mm512_set1_epi32((int)s8_divm[channels]);
-    s->chans = _mm512_set1_epi32((int)channels);
-    s->channels = channels;
-}
-
-S8_INLINE __m512i s8_small_channels(const s8_small *s, __m512i e)
-{
-    const __m512i row = _mm512_srli_epi32(_mm512_mullo_epi32(e, s->inner_m), 16);
-    __m512i turn;
-    if (s->one_plane)
-        return row;
-    turn = _mm512_srli_epi32(_mm512_mullo_epi32(row, s->chans_m), 16);
-    return _mm512_sub_epi32(row, _mm512_mullo_epi32(turn, s->chans));
-}
 
 /* v[ch] per lane, from up to 64 per-channel values (v[0..3], 16 each). */
 S8_INLINE __m512 s8_small_pick(const s8_small *s, const __m512 v[4], __m512i ch)
