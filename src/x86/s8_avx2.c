@@ -789,15 +789,45 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
  * library's environment themselves (src/fpenv.h), as the driver would.
  */
 
-/* v[channel] for the 8 elements from e0 on, 0 past the last one (whose
- * lanes are not read). */
-S8_INLINE __m256 s8_small_gather(const float *v, const s8_small *s, size_t e0, size_t total)
+/* v[channel] for the 8 elements from e0 on: with at most 8 channels a
+ * permute of first8 (v[0..7]), else gathered, 0 past the last element
+ * (whose lanes are not read). */
+S8_INLINE __m256 s8_small_pick(const float *v, __m256 first8, const s8_small *s, size_t e0,
+                               size_t total)
 {
     const __m256i e = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
                                        _mm256_set1_epi32((int)e0));
-    const __m256i in = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)total), e);
-    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), v, s8_small_channels(s, e),
-                                    _mm256_castsi256_ps(in), 4);
+    const __m256i ch = s8_small_channels(s, e);
+    if (s->channels <= 8)
+        return _mm256_permutevar8x32_ps(first8, ch);
+    return _mm256_mask_i32gather_ps(
+        _mm256_setzero_ps(), v, ch,
+        _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)total), e)), 4);
+}
+
+/* The first min(count, 8) of v, 0 beyond (masked: nothing past them is read). */
+S8_INLINE __m256 s8_small_first8(const float *v, size_t count)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(
+        v, _mm256_cmpgt_epi32(_mm256_set1_epi32(count < 8 ? (int)count : 8), lane));
+}
+
+/* relu__s8_factor(a * r) of 8 alphas, in the library's environment. */
+S8_INLINE __m256 s8_small_factors8(__m256 a, double r)
+{
+    const __m256d rv = _mm256_set1_pd(r), lim = _mm256_set1_pd((double)RELU_S8_FACTOR_MAX);
+    const __m256d nlim = _mm256_set1_pd(-(double)RELU_S8_FACTOR_MAX);
+    __m256d f[2];
+    int h;
+    for (h = 0; h < 2; h++) {
+        f[h] = _mm256_mul_pd(_mm256_cvtps_pd(h ? _mm256_extractf128_ps(a, 1)
+                                               : _mm256_castps256_ps128(a)),
+                             rv);
+        f[h] = _mm256_and_pd(f[h], _mm256_cmp_pd(f[h], f[h], _CMP_ORD_Q));
+        f[h] = _mm256_max_pd(_mm256_min_pd(f[h], lim), nlim);
+    }
+    return _mm256_set_m128(_mm256_cvtpd_ps(f[1]), _mm256_cvtpd_ps(f[0]));
 }
 
 int s8_prelu_forward_small__avx2(const int8_t *x, int8_t *y, const float *alpha, size_t outer,
@@ -809,6 +839,7 @@ int s8_prelu_forward_small__avx2(const int8_t *x, int8_t *y, const float *alpha,
     relu__s8_prelu_quant q;
     s8_pf k;
     s8_small s;
+    __m256 first8;
     size_t p0;
     int j;
     q.x_scale = (double)xq->scale;
@@ -818,13 +849,14 @@ int s8_prelu_forward_small__avx2(const int8_t *x, int8_t *y, const float *alpha,
     q.maps = NULL;
     s8_pf_init(&k, &q);
     s8_small_init(&s, outer, channels, inner);
+    first8 = s8_small_first8(alpha, channels);
     for (p0 = 0; p0 < total; p0 += 32) {
         const size_t w = total - p0 < 32 ? total - p0 : 32;
         __m256d a[8];
         for (j = 0; j < 4; j++) {
             const size_t e0 = p0 + 8 * (size_t)j;
             const __m256 al =
-                e0 < total ? s8_small_gather(alpha, &s, e0, total) : _mm256_setzero_ps();
+                e0 < total ? s8_small_pick(alpha, first8, &s, e0, total) : _mm256_setzero_ps();
             a[2 * j] = _mm256_cvtps_pd(_mm256_castps256_ps128(al));
             a[2 * j + 1] = _mm256_cvtps_pd(_mm256_extractf128_ps(al, 1));
         }
@@ -845,6 +877,7 @@ int s8_prelu_backward_small__avx2(const int8_t *x, const int8_t *dy, const float
     const int32_t x_zp = xq->zero_point, dy_zp = dyq->zero_point;
     float neg[RELU_S8_PRELU_SMALL];
     int32_t sums[RELU_S8_PRELU_SMALL]; /* |sum| <= 64 * 255 * 255 */
+    __m256 neg8;
     s8_pb k;
     s8_small s;
     size_t c, e, p0;
@@ -853,8 +886,10 @@ int s8_prelu_backward_small__avx2(const int8_t *x, const int8_t *dy, const float
     k.dy_zp = _mm256_set1_epi32(dy_zp);
     k.dx_zp = _mm256_set1_epi32(dxq->zero_point);
     k.pos = _mm256_set1_ps(relu__s8_factor(dy_over_dx));
+    neg8 = s8_small_factors8(s8_small_first8(alpha, channels), dy_over_dx);
     for (c = 0; c < channels; c++) {
-        neg[c] = relu__s8_factor((double)alpha[c] * dy_over_dx);
+        if (channels > 8) /* gathered */
+            neg[c] = relu__s8_factor((double)alpha[c] * dy_over_dx);
         sums[c] = 0;
     }
     /* the sums before dx is written: dx may be x or dy */
@@ -874,7 +909,7 @@ int s8_prelu_backward_small__avx2(const int8_t *x, const int8_t *dy, const float
         __m256i acc[4]; /* (the sums are above) */
         for (j = 0; j < 4; j++) {
             const size_t e0 = p0 + 8 * (size_t)j;
-            nf[j] = e0 < total ? s8_small_gather(neg, &s, e0, total) : _mm256_setzero_ps();
+            nf[j] = e0 < total ? s8_small_pick(neg, neg8, &s, e0, total) : _mm256_setzero_ps();
             acc[j] = _mm256_setzero_si256();
         }
         s8_store(dx + p0,
