@@ -731,8 +731,9 @@ S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, si
  *  - the call is declined when a scale or an alpha is a subnormal float,
  *    whose conversion to double would read as zero under DAZ; every double
  *    operand is then zero, infinite, NaN or normal;
- *  - forward: v = x_scale * xi, a * v and their quotients by y_scale lie
- *    within [2^-426, 2^414] in magnitude (or are 0, inf, NaN): normal doubles;
+ *  - forward: |v| = |x_scale * xi| is 0 or in [2^-126, 2^136), |a * v| 0,
+ *    inf, NaN or in [2^-252, 2^264), their quotients by y_scale (and
+ *    1 / y_scale) 0, inf, NaN or in [2^-380, 2^390): normal doubles;
  *  - backward: dy_over_dx and a * dy_over_dx are normal doubles likewise; a
  *    factor whose float is subnormal (flushed to 0 under FTZ, or read as 0
  *    under DAZ) and a float product below 2^-126 only ever make a t of
