@@ -861,7 +861,7 @@ S8_INLINE __m512i s8_prefix16(__m512i v)
  * single channel is one row. |sum| <= 64 * 255 * 255: int32.
  */
 S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels, size_t inner,
-                               __m128d ds, float *dalpha)
+                               __m128d ds, float *dalpha, size_t groups)
 {
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
     const size_t total = outer * channels * inner;
@@ -874,7 +874,7 @@ S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels
 
     cum[0] = s8_prefix16(p[0]);
     cum[1] = cum[2] = cum[3] = zero;
-    if (total > 16) {
+    if (groups > 1 && total > 16) {
         const __m512i last = _mm512_set1_epi32(15);
         cum[1] = _mm512_add_epi32(s8_prefix16(p[1]), _mm512_permutexvar_epi32(last, cum[0]));
         if (total > 32) {
@@ -884,7 +884,7 @@ S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels
                     _mm512_add_epi32(s8_prefix16(p[3]), _mm512_permutexvar_epi32(last, cum[2]));
         }
     }
-    for (g = 0; 16 * g < channels; g++) {
+    for (g = 0; g < groups && 16 * g < channels; g++) {
         const size_t left = channels - 16 * g;
         const __m512i c = _mm512_add_epi32(
             _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -911,10 +911,12 @@ S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels
     }
 }
 
-int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const float *alpha,
-                                    int8_t *dx, float *dalpha, size_t outer, size_t channels,
-                                    size_t inner, const relu_quant *xq, const relu_quant *dyq,
-                                    const relu_quant *dxq)
+/* groups: 1 when total <= 16 (a constant: the compiler keeps everything in
+ * registers), else 4 */
+S8_INLINE int s8_small_backward(const int8_t *x, const int8_t *dy, const float *alpha, int8_t *dx,
+                                float *dalpha, size_t outer, size_t channels, size_t inner,
+                                const relu_quant *xq, const relu_quant *dyq,
+                                const relu_quant *dxq, size_t groups)
 {
     const size_t total = outer * channels * inner;
     s8_small s;
@@ -951,9 +953,10 @@ int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const flo
                           : _mm512_castps256_ps512(
                                 s8_neg_factors8(_mm512_castps512_ps256(a[0]), dod));
     for (g = 1; g < 4; g++)
-        neg[g] = 16 * g < channels ? s8_neg_factors(a[g], dod) : _mm512_setzero_ps();
+        neg[g] = g < groups && 16 * g < channels ? s8_neg_factors(a[g], dod)
+                                                 : _mm512_setzero_ps();
     s8_small_init(&s, outer, channels, inner);
-    for (g = 0; g < 4; g++) {
+    for (g = 0; g < groups; g++) {
         const __mmask16 m = 16 * g < total ? s8_small_mask(total - 16 * g) : 0;
         const __m512i xi =
             _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + 16 * g)), x_zp);
@@ -968,8 +971,19 @@ int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const flo
         if (16 * g + 16 >= total)
             break;
     }
-    s8_small_dalpha(p, outer, channels, inner, ds, dalpha);
+    s8_small_dalpha(p, outer, channels, inner, ds, dalpha, groups);
     return 1;
+}
+
+int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const float *alpha,
+                                    int8_t *dx, float *dalpha, size_t outer, size_t channels,
+                                    size_t inner, const relu_quant *xq, const relu_quant *dyq,
+                                    const relu_quant *dxq)
+{
+    if (outer * channels * inner <= 16)
+        return s8_small_backward(x, dy, alpha, dx, dalpha, outer, channels, inner, xq, dyq, dxq,
+                                 1);
+    return s8_small_backward(x, dy, alpha, dx, dalpha, outer, channels, inner, xq, dyq, dxq, 4);
 }
 
 /* ------------------------------------------- lookups: BW and VBMI variants */
