@@ -202,11 +202,11 @@ typedef void relu__s8_prelu_fwd_fn(const int8_t *x, int8_t *y, const float *alph
  * Whole small PReLU calls, optional per tier: [outer][channels][inner] of
  * at most RELU_S8_PRELU_SMALL elements, none of the three 0, the
  * quantizations as the caller passed them, everything validated. They are
- * called outside the library's floating-point environment (src/fpenv.h): a
- * tier registers them only if they give the general path's bytes (and
- * dalpha bits) in any caller environment and leave it as found, without
- * reading MXCSR/FPCR, whose read is the largest fixed cost of a small
- * call. They return 0, having written nothing, to decline a call (the
+ * called outside the library's floating-point environment (src/fpenv.h)
+ * and must give the general path's bytes (and dalpha bits) in any caller
+ * environment and leave it as found: AVX-512's never read MXCSR, whose read
+ * is the largest fixed cost of a small call; AVX2's enter the environment
+ * themselves. They return 0, having written nothing, to decline a call (the
  * driver then takes the general path); NULL where a tier has none.
  */
 #define RELU_S8_PRELU_SMALL 64
