@@ -860,8 +860,9 @@ S8_INLINE __m512i s8_prefix16(__m512i v)
  * of two cum values, and channel c's the sum of its rows over outer. A
  * single channel is one row. |sum| <= 64 * 255 * 255: int32.
  */
-S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels, size_t inner,
-                               __m128d ds, float *dalpha, size_t groups)
+S8_INLINE void s8_small_dalpha(const __m512i p[4], const s8_small *s, size_t outer,
+                               size_t channels, size_t inner, __m128d ds, float *dalpha,
+                               size_t groups)
 {
     const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
     const size_t total = outer * channels * inner;
@@ -883,6 +884,24 @@ S8_INLINE void s8_small_dalpha(const __m512i p[4], size_t outer, size_t channels
                 cum[3] =
                     _mm512_add_epi32(s8_prefix16(p[3]), _mm512_permutexvar_epi32(last, cum[2]));
         }
+    }
+    if (groups == 1 && s->one_plane) {
+        /* one vector, one row per channel: the prefix sums where a row
+         * ends, packed, less each one's predecessor */
+        const __m512i e = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __mmask16 ends = _mm512_cmpneq_epi32_mask(
+            s8_small_channels(s, e), s8_small_channels(s, _mm512_add_epi32(e, one)));
+        const __m512i at = _mm512_maskz_compress_epi32(ends & s8_small_mask(total), cum[0]);
+        const __m512i sum = _mm512_sub_epi32(at, _mm512_alignr_epi32(at, zero, 15));
+        const __m512d d0 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_castsi512_si256(sum)));
+        _mm256_mask_storeu_ps(dalpha, (__mmask8)s8_small_mask(channels),
+                              _mm512_cvt_roundpd_ps(d0, S8_RNE));
+        if (channels > 8) {
+            const __m512d d1 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(sum, 1)));
+            _mm256_mask_storeu_ps(dalpha + 8, (__mmask8)(s8_small_mask(channels) >> 8),
+                                  _mm512_cvt_roundpd_ps(d1, S8_RNE));
+        }
+        return;
     }
     for (g = 0; g < groups && 16 * g < channels; g++) {
         const size_t left = channels - 16 * g;
@@ -971,7 +990,7 @@ S8_INLINE int s8_small_backward(const int8_t *x, const int8_t *dy, const float *
         if (16 * g + 16 >= total)
             break;
     }
-    s8_small_dalpha(p, outer, channels, inner, ds, dalpha, groups);
+    s8_small_dalpha(p, &s, outer, channels, inner, ds, dalpha, groups);
     return 1;
 }
 
