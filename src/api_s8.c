@@ -362,6 +362,7 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
     size_t total;
     relu__fpenv env;
     prelu_fwd_job job;
+    const relu__kernels *kernels;
 
     if (check_quants(xq, yq, NULL) != RELU_OK)
         return RELU_ERR_PARAM;
@@ -384,8 +385,12 @@ RELU_API relu_status relu_prelu_forward_s8(const int8_t *x, int8_t *y, const flo
             return st;
     }
 
+    kernels = relu__kernels_active();
+    if (total <= RELU_S8_PRELU_SMALL && kernels->s8_prelu_forward_small != NULL &&
+        kernels->s8_prelu_forward_small(x, y, alpha, outer, channels, inner, xq, yq))
+        return RELU_OK;
     env = relu__fpenv_enter();
-    job.fn = relu__kernels_active()->s8_prelu_forward;
+    job.fn = kernels->s8_prelu_forward;
     job.x = x;
     job.y = y;
     job.alpha = alpha;
@@ -537,6 +542,7 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
     size_t total, c, cbytes;
     relu__fpenv env;
     prelu_bwd_job job;
+    const relu__kernels *kernels;
 
     if (check_quants(xq, dyq, dxq) != RELU_OK)
         return RELU_ERR_PARAM;
@@ -577,8 +583,13 @@ RELU_API relu_status relu_prelu_backward_s8(const int8_t *x, const int8_t *dy,
         return RELU_OK;
     }
 
+    kernels = relu__kernels_active();
+    if (total <= RELU_S8_PRELU_SMALL && kernels->s8_prelu_backward_small != NULL &&
+        kernels->s8_prelu_backward_small(x, dy, alpha, dx, dalpha, outer, channels, inner, xq,
+                                         dyq, dxq))
+        return RELU_OK;
     env = relu__fpenv_enter();
-    job.fn = relu__kernels_active()->s8_prelu_backward;
+    job.fn = kernels->s8_prelu_backward;
     job.x = x;
     job.dy = dy;
     job.dx = dx;

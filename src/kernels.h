@@ -198,6 +198,25 @@ typedef void relu__s8_grad_fn(const int8_t *x, const int8_t *dy, int8_t *dx, siz
 typedef void relu__s8_grad_prep_fn(relu__s8_grad *g);
 typedef void relu__s8_prelu_fwd_fn(const int8_t *x, int8_t *y, const float *alpha,
                                    const relu__box *b, const relu__s8_prelu_quant *q);
+/*
+ * Whole small PReLU calls, optional per tier: [outer][channels][inner] of
+ * at most RELU_S8_PRELU_SMALL elements, none of the three 0, the
+ * quantizations as the caller passed them, everything validated. They are
+ * called outside the library's floating-point environment (src/fpenv.h)
+ * and must give the general path's bytes (and dalpha bits) in any caller
+ * environment and leave it as found: AVX-512's never read MXCSR, whose read
+ * is the largest fixed cost of a small call; AVX2's enter the environment
+ * themselves. They return 0, having written nothing, to decline a call (the
+ * driver then takes the general path); NULL where a tier has none.
+ */
+#define RELU_S8_PRELU_SMALL 64
+typedef int relu__s8_prelu_fwd_small_fn(const int8_t *x, int8_t *y, const float *alpha,
+                                        size_t outer, size_t channels, size_t inner,
+                                        const relu_quant *xq, const relu_quant *yq);
+typedef int relu__s8_prelu_bwd_small_fn(const int8_t *x, const int8_t *dy, const float *alpha,
+                                        int8_t *dx, float *dalpha, size_t outer,
+                                        size_t channels, size_t inner, const relu_quant *xq,
+                                        const relu_quant *dyq, const relu_quant *dxq);
 typedef void relu__s8_prelu_bwd_fn(const int8_t *x, const int8_t *dy, const float *alpha,
                                    int8_t *dx, const relu__box *b,
                                    const relu__s8_prelu_grad *g, int64_t *chan_sum);
@@ -254,6 +273,8 @@ typedef struct relu__kernels {
      * with exceptions suppressed throughout): the driver then skips the
      * environment (src/fpenv.h) around it. */
     int s8_grad_any_fpenv;
+    relu__s8_prelu_fwd_small_fn *s8_prelu_forward_small;
+    relu__s8_prelu_bwd_small_fn *s8_prelu_backward_small;
 } relu__kernels;
 #undef RELU__TABLE_FIELD
 

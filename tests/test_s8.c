@@ -880,6 +880,7 @@ static float random_alpha(size_t c)
 
 typedef struct prelu_case {
     size_t outer, channels, inner;
+    int subnormal_alphas; /* every third alpha a subnormal float */
 } prelu_case;
 
 /* Runs one shape on every ISA, all three in-place modes, checking the
@@ -896,7 +897,8 @@ static void run_prelu_case(const prelu_case *pc, const relu_quant *xq, const rel
     fill_random(x, n);
     fill_random(dy, n);
     for (c = 0; c < C; c++)
-        alpha[c] = random_alpha(c);
+        alpha[c] = pc->subnormal_alphas && c % 3 == 1 ? (c % 2 ? -0x1.8p-140f : 0x1p-149f)
+                                                      : random_alpha(c);
     for (k = 0; k < nisa; k++) {
         use_isa(isas[k]);
         for (mode = 0; mode < 3; mode++) {
@@ -1002,6 +1004,7 @@ static void test_prelu_shapes(void **state)
                     pc.outer = dims[a];
                     pc.channels = dims[b];
                     pc.inner = dims[c];
+                    pc.subnormal_alphas = 0;
                     run_prelu_case(&pc, &xq, &yq, &dyq, &dxq, isas, nisa);
                 }
         for (a = 0; a < NELEM(large); a++)
@@ -1029,6 +1032,48 @@ static void test_prelu_shapes(void **state)
                 prelu_ref_check(x, dy, alpha, y, dx, dalpha, 1, 8, 256, &xq, &yq, &yq, &dxq);
             }
     }
+    use_isa(saved);
+}
+
+/*
+ * Every shape of at most 64 elements (the whole-call short path of the
+ * tiers that have one, kernels.h RELU_S8_PRELU_SMALL) and shapes of 65, on
+ * every tier, out of place and in place, against the reference and the
+ * scalar bits; quantizations with normal, tiny (factors and dalpha below
+ * 2^-126), subnormal and huge scales, and alphas with subnormal floats,
+ * which the short path declines.
+ */
+static void test_prelu_small(void **state)
+{
+    relu_isa isas[4];
+    const int nisa = isa_list(isas);
+    const relu_isa saved = relu_active_isa();
+    const relu_quant qs[][4] = {
+        {{0.05f, 3}, {0.0173f, -2}, {0.11f, 1}, {0.0371f, 0}},
+        {{0.0625f, 0}, {0.0625f, 0}, {0.015625f, 0}, {0.015625f, 0}},
+        {{1e-3f, -128}, {37.5f, 127}, {1e4f, -1}, {1e-3f, 5}},
+        {{0x1p-70f, 7}, {0x1p-60f, -5}, {0x1p-70f, 2}, {0x1p40f, -3}}, /* tiny products */
+        {{1.4e-45f, 1}, {0.05f, 0}, {3e-41f, 0}, {0.5f, 0}},          /* subnormal scales */
+        {{3.4028235e38f, -7}, {0x1p-20f, 0}, {1e30f, 9}, {1e-30f, 0}}, /* dalpha overflows */
+    };
+    size_t o, c, i, qi;
+    int sub;
+    (void)state;
+    for (qi = 0; qi < NELEM(qs); qi++)
+        for (sub = 0; sub < 2; sub++)
+            for (o = 1; o <= 65; o++)
+                for (c = 1; o * c <= 65; c++)
+                    for (i = 1; o * c * i <= 65; i++) {
+                        prelu_case pc;
+                        if (o * c * i == 65 && o * i > 1)
+                            continue; /* past the short path: one shape of 65 is enough */
+                        pc.outer = o;
+                        pc.channels = c;
+                        pc.inner = i;
+                        pc.subnormal_alphas = sub;
+                        run_prelu_case(&pc, &qs[qi][0], &qs[qi][1], &qs[qi][2], &qs[qi][3], isas,
+                                       nisa);
+                    }
     use_isa(saved);
 }
 
@@ -1795,6 +1840,125 @@ static void test_fp_environment_short(void **state)
 #endif
 }
 
+/* Small PReLU calls (the whole-call short path where a tier has one) under
+ * every rounding mode, FTZ/DAZ where the CPU has them, with the caller's
+ * flags clear or raised, on every tier: the bytes and dalpha bits of the
+ * default environment and the caller's state untouched. The quantizations
+ * and alphas reach subnormal factors, products and dalpha, a subnormal scale
+ * or alpha (declined by the short path), a signaling NaN alpha and dalpha
+ * past FLT_MAX. */
+static void test_fp_environment_prelu_small(void **state)
+{
+#if defined(S8T_HAVE_FENV)
+    enum { ENVS = 5, C = 8 };
+    static const int modes[ENVS] = {FE_UPWARD, FE_DOWNWARD, FE_TOWARDZERO, FE_TONEAREST,
+                                    FE_UPWARD};
+    static const prelu_case shapes[] = {{1, 4, 4, 0}, {2, 3, 5, 0}, {1, 8, 8, 0}, {8, 8, 1, 0},
+                                        {1, 1, 1, 0}, {3, 7, 3, 0}, {1, 5, 13, 0}}; /* 65 */
+    const relu_quant qs[][4] = {
+        {{0.0625f, 0}, {0.0625f, 0}, {0.015625f, 0}, {0.015625f, 0}},
+        {{0.0371f, 1}, {0.0173f, 2}, {0.11f, -3}, {0.0173f, 2}},
+        {{0x1p-70f, 7}, {0x1p-60f, -5}, {0x1p-70f, 2}, {0x1p40f, -3}},
+        {{0.05f, -20}, {3e-39f, 4}, {0x1p-100f, 5}, {0x1p20f, -1}},
+        {{3.4028235e38f, -7}, {0x1p-20f, 0}, {1e30f, 9}, {1e-30f, 0}},
+    };
+    float alphas[2][C];
+    relu_isa isas[4];
+    const int ni = isa_list(isas);
+    int8_t x[65], dy[65], want_y[65], want_dx[65], got_y[65], got_dx[65];
+    float want_da[C], got_da[C];
+    size_t si, qi, ai;
+    int ii, e, pre, j;
+    uint32_t snan_bits = 0x7FA00000u;
+    (void)state;
+    for (j = 0; j < 65; j++) {
+        x[j] = (int8_t)(j * 37 + 5);
+        dy[j] = (int8_t)(j * 11 - 60);
+    }
+    for (j = 0; j < C; j++)
+        alphas[0][j] = (float)(j - 3) * 0.37f;
+    memcpy(&alphas[1][0], &snan_bits, sizeof(float));
+    alphas[1][1] = NAN;
+    alphas[1][2] = -INFINITY;
+    alphas[1][3] = 0x1p-140f; /* subnormal */
+    alphas[1][4] = 1e-30f;
+    alphas[1][5] = -3e38f;
+    alphas[1][6] = -0.0f;
+    alphas[1][7] = 0.25f;
+    for (ii = 0; ii < ni; ii++) {
+        use_isa(isas[ii]);
+        for (si = 0; si < NELEM(shapes); si++)
+            for (qi = 0; qi < NELEM(qs); qi++)
+                for (ai = 0; ai < 2; ai++) {
+                    const prelu_case *pc = &shapes[si];
+                    const relu_quant *q = qs[qi];
+                    const float *alpha = alphas[ai];
+                    const size_t n = pc->outer * pc->channels * pc->inner;
+                    assert_int_equal(relu_prelu_forward_s8(x, want_y, alpha, pc->outer,
+                                                           pc->channels, pc->inner, &q[0], &q[1]),
+                                     RELU_OK);
+                    assert_int_equal(relu_prelu_backward_s8(x, dy, alpha, want_dx, want_da,
+                                                            pc->outer, pc->channels, pc->inner,
+                                                            &q[0], &q[2], &q[3]),
+                                     RELU_OK);
+                    for (e = 0; e < ENVS; e++)
+                        for (pre = 0; pre < 2; pre++) {
+                            int flags_before, flags_after, mode_after;
+                            unsigned csr_before = 0, csr_after = 0;
+                            relu_status st[2];
+                            assert_int_equal(fesetround(modes[e]), 0);
+#if defined(S8T_CSR_FTZ_DAZ)
+                            if (e >= 3)
+                                _mm_setcsr(_mm_getcsr() | S8T_CSR_FTZ_DAZ);
+#endif
+                            feclearexcept(FE_ALL_EXCEPT);
+                            if (pre)
+                                feraiseexcept(FE_INEXACT | FE_UNDERFLOW);
+                            flags_before = fetestexcept(FE_ALL_EXCEPT);
+#if defined(S8T_CSR_FTZ_DAZ)
+                            csr_before = _mm_getcsr();
+#endif
+                            memset(got_y, 0x5A, sizeof got_y);
+                            memset(got_dx, 0x5A, sizeof got_dx);
+                            st[0] = relu_prelu_forward_s8(x, got_y, alpha, pc->outer,
+                                                          pc->channels, pc->inner, &q[0], &q[1]);
+                            st[1] = relu_prelu_backward_s8(x, dy, alpha, got_dx, got_da,
+                                                           pc->outer, pc->channels, pc->inner,
+                                                           &q[0], &q[2], &q[3]);
+                            flags_after = fetestexcept(FE_ALL_EXCEPT);
+                            mode_after = fegetround();
+#if defined(S8T_CSR_FTZ_DAZ)
+                            csr_after = _mm_getcsr();
+                            _mm_setcsr(csr_after & ~S8T_CSR_FTZ_DAZ);
+#endif
+                            fesetround(FE_TONEAREST);
+                            feclearexcept(FE_ALL_EXCEPT);
+                            if (st[0] != RELU_OK || st[1] != RELU_OK ||
+                                flags_after != flags_before || mode_after != modes[e] ||
+                                csr_after != csr_before || memcmp(got_y, want_y, n) != 0 ||
+                                memcmp(got_dx, want_dx, n) != 0 ||
+                                memcmp(got_da, want_da, pc->channels * sizeof(float)) != 0)
+                                fail_msg("%s prelu (%zu,%zu,%zu) quant %zu alphas %zu env %d "
+                                         "pre %d: status %d %d, flags %#x -> %#x, mode %d, csr "
+                                         "%#x -> %#x, y %s, dx %s, dalpha %s",
+                                         relu_isa_name(isas[ii]), pc->outer, pc->channels,
+                                         pc->inner, qi, ai, e, pre, (int)st[0], (int)st[1],
+                                         flags_before, flags_after, mode_after, csr_before,
+                                         csr_after, memcmp(got_y, want_y, n) ? "differ" : "same",
+                                         memcmp(got_dx, want_dx, n) ? "differ" : "same",
+                                         memcmp(got_da, want_da, pc->channels * sizeof(float))
+                                             ? "differ"
+                                             : "same");
+                        }
+                }
+    }
+    use_isa(isas[ni - 1]);
+#else
+    (void)state;
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1804,12 +1968,14 @@ int main(void)
         cmocka_unit_test(test_lookup_shapes),
         cmocka_unit_test(test_empty),
         cmocka_unit_test(test_prelu_shapes),
+        cmocka_unit_test(test_prelu_small),
         cmocka_unit_test(test_prelu_channels_last),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_cache_and_concurrency),
         cmocka_unit_test(test_fp_environment),
         cmocka_unit_test(test_fp_environment_short),
+        cmocka_unit_test(test_fp_environment_prelu_small),
     };
     init_all_x();
     return cmocka_run_group_tests_name("s8", tests, NULL, NULL);

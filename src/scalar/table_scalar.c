@@ -6,4 +6,6 @@ void relu__fill_table_scalar(relu__kernels *t)
 {
     RELU_KERNEL_LIST(RELU__FILL_SCALAR)
     t->s8_grad_any_fpenv = 0;
+    t->s8_prelu_forward_small = NULL;
+    t->s8_prelu_backward_small = NULL;
 }

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "../fpenv.h"
 #include "../kernels.h"
 #include "../s8_tables.h"
 #include "s8_x86.h"
@@ -124,6 +125,9 @@ typedef __m256i s8i;
 #define S8D_MAX _mm256_max_pd
 #define S8D_RNE _mm256_cvtpd_epi32
 #define S8I_SET1 _mm256_set1_epi32
+#define S8I_MULLO _mm256_mullo_epi32
+#define S8I_SUB _mm256_sub_epi32
+#define S8I_SRL16(v) _mm256_srli_epi32(v, 16)
 
 S8_INLINE __m256i s8_ld(const int8_t *p, size_t left)
 {
@@ -812,4 +816,146 @@ void s8_prelu_backward__avx2(const int8_t *x, const int8_t *dy, const float *alp
                 break;
         }
     }
+}
+
+/* ------------------------------------------------------------ small calls */
+
+/*
+ * Whole PReLU calls of at most RELU_S8_PRELU_SMALL elements (kernels.h):
+ * each lane's channel from its index and its parameter gathered, no layout
+ * choice. AVX2 arithmetic rounds in the current mode, so these enter the
+ * library's environment themselves (src/fpenv.h), as the driver would.
+ */
+
+/* v[channel] for the 8 elements from e0 on: with at most 8 channels a
+ * permute of first8 (v[0..7]), else gathered, 0 past the last element
+ * (whose lanes are not read). */
+S8_INLINE __m256 s8_small_pick(const float *v, __m256 first8, const s8_small *s, size_t e0,
+                               size_t total)
+{
+    const __m256i e = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                       _mm256_set1_epi32((int)e0));
+    const __m256i ch = s8_small_channels(s, e);
+    if (s->channels <= 8)
+        return _mm256_permutevar8x32_ps(first8, ch);
+    return _mm256_mask_i32gather_ps(
+        _mm256_setzero_ps(), v, ch,
+        _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32((int)total), e)), 4);
+}
+
+/* The first min(count, 8) of v, 0 beyond (masked: nothing past them is read). */
+S8_INLINE __m256 s8_small_first8(const float *v, size_t count)
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_maskload_ps(
+        v, _mm256_cmpgt_epi32(_mm256_set1_epi32(count < 8 ? (int)count : 8), lane));
+}
+
+/* relu__s8_factor(a * r) of 8 alphas, in the library's environment. */
+S8_INLINE __m256 s8_small_factors8(__m256 a, double r)
+{
+    const __m256d rv = _mm256_set1_pd(r), lim = _mm256_set1_pd((double)RELU_S8_FACTOR_MAX);
+    const __m256d nlim = _mm256_set1_pd(-(double)RELU_S8_FACTOR_MAX);
+    __m256d f[2];
+    int h;
+    for (h = 0; h < 2; h++) {
+        f[h] = _mm256_mul_pd(_mm256_cvtps_pd(h ? _mm256_extractf128_ps(a, 1)
+                                               : _mm256_castps256_ps128(a)),
+                             rv);
+        f[h] = _mm256_and_pd(f[h], _mm256_cmp_pd(f[h], f[h], _CMP_ORD_Q));
+        f[h] = _mm256_max_pd(_mm256_min_pd(f[h], lim), nlim);
+    }
+    return _mm256_set_m128(_mm256_cvtpd_ps(f[1]), _mm256_cvtpd_ps(f[0]));
+}
+
+int s8_prelu_forward_small__avx2(const int8_t *x, int8_t *y, const float *alpha, size_t outer,
+                                 size_t channels, size_t inner, const relu_quant *xq,
+                                 const relu_quant *yq)
+{
+    const size_t total = outer * channels * inner;
+    const relu__fpenv env = relu__fpenv_enter();
+    relu__s8_prelu_quant q;
+    s8_pf k;
+    s8_small s;
+    __m256 first8;
+    size_t p0;
+    int j;
+    q.x_scale = (double)xq->scale;
+    q.y_scale = (double)yq->scale;
+    q.x_zero_point = xq->zero_point;
+    q.y_zero_point = yq->zero_point;
+    q.maps = NULL;
+    s8_pf_init(&k, &q);
+    s8_small_init(&s, outer, channels, inner);
+    first8 = s8_small_first8(alpha, channels);
+    for (p0 = 0; p0 < total; p0 += 32) {
+        const size_t w = total - p0 < 32 ? total - p0 : 32;
+        __m256d a[8];
+        for (j = 0; j < 4; j++) {
+            const size_t e0 = p0 + 8 * (size_t)j;
+            const __m256 al =
+                e0 < total ? s8_small_pick(alpha, first8, &s, e0, total) : _mm256_setzero_ps();
+            a[2 * j] = _mm256_cvtps_pd(_mm256_castps256_ps128(al));
+            a[2 * j + 1] = _mm256_cvtps_pd(_mm256_extractf128_ps(al, 1));
+        }
+        s8_store(y + p0, s8_pf32n(s8_load(x + p0, w, 0), a, &k, w), w);
+    }
+    relu__fpenv_leave(env);
+    return 1;
+}
+
+int s8_prelu_backward_small__avx2(const int8_t *x, const int8_t *dy, const float *alpha,
+                                  int8_t *dx, float *dalpha, size_t outer, size_t channels,
+                                  size_t inner, const relu_quant *xq, const relu_quant *dyq,
+                                  const relu_quant *dxq)
+{
+    const size_t total = outer * channels * inner;
+    const relu__fpenv env = relu__fpenv_enter();
+    const double dy_over_dx = (double)dyq->scale / (double)dxq->scale;
+    const int32_t x_zp = xq->zero_point, dy_zp = dyq->zero_point;
+    float neg[RELU_S8_PRELU_SMALL];
+    int32_t sums[RELU_S8_PRELU_SMALL]; /* |sum| <= 64 * 255 * 255 */
+    __m256 neg8;
+    s8_pb k;
+    s8_small s;
+    size_t c, e, p0;
+    int j;
+    k.x_zp = _mm256_set1_epi32(x_zp);
+    k.dy_zp = _mm256_set1_epi32(dy_zp);
+    k.dx_zp = _mm256_set1_epi32(dxq->zero_point);
+    k.pos = _mm256_set1_ps(relu__s8_factor(dy_over_dx));
+    neg8 = s8_small_factors8(s8_small_first8(alpha, channels), dy_over_dx);
+    for (c = 0; c < channels; c++) {
+        if (channels > 8) /* gathered */
+            neg[c] = relu__s8_factor((double)alpha[c] * dy_over_dx);
+        sums[c] = 0;
+    }
+    /* the sums before dx is written: dx may be x or dy */
+    for (e = 0, c = 0; e < total; c = c + 1 == channels ? 0 : c + 1) {
+        const size_t end = e + inner;
+        int32_t t = 0;
+        for (; e < end; e++) {
+            const int32_t xi = x[e] - x_zp;
+            t += xi > 0 ? 0 : xi * (dy[e] - dy_zp);
+        }
+        sums[c] += t;
+    }
+    s8_small_init(&s, outer, channels, inner);
+    for (p0 = 0; p0 < total; p0 += 32) {
+        const size_t w = total - p0 < 32 ? total - p0 : 32;
+        __m256 nf[4];
+        __m256i acc[4]; /* (the sums are above) */
+        for (j = 0; j < 4; j++) {
+            const size_t e0 = p0 + 8 * (size_t)j;
+            nf[j] = e0 < total ? s8_small_pick(neg, neg8, &s, e0, total) : _mm256_setzero_ps();
+            acc[j] = _mm256_setzero_si256();
+        }
+        s8_store(dx + p0,
+                 s8_pb32(s8_load(x + p0, w, (int8_t)x_zp), s8_load(dy + p0, w, 0), nf, &k, acc),
+                 w);
+    }
+    for (c = 0; c < channels; c++)
+        dalpha[c] = (float)((double)xq->scale * (double)dyq->scale * (double)sums[c]);
+    relu__fpenv_leave(env);
+    return 1;
 }

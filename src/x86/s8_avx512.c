@@ -104,13 +104,19 @@ typedef __m512i s8i;
 #define S8V_INC_GT(y, a, b) \
     _mm512_mask_subs_epi8(y, _mm512_cmpgt_epi8_mask(a, b), y, _mm512_set1_epi8(-1))
 #define S8V_FROM_BITS(p) _mm512_movm_epi8((__mmask64)*(p))
+/* Round half to even, exceptions suppressed: the caller's rounding mode is
+ * never read and no flag is raised (the small calls below rely on it). */
+#define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define S8D_SET1 _mm512_set1_pd
-#define S8D_MUL _mm512_mul_pd
-#define S8D_DIV _mm512_div_pd
-#define S8D_MIN _mm512_min_pd
-#define S8D_MAX _mm512_max_pd
-#define S8D_RNE(t) _mm512_cvt_roundpd_epi32(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define S8D_MUL(a, b) _mm512_mul_round_pd(a, b, S8_RNE)
+#define S8D_DIV(a, b) _mm512_div_round_pd(a, b, S8_RNE)
+#define S8D_MIN(a, b) _mm512_min_round_pd(a, b, _MM_FROUND_NO_EXC)
+#define S8D_MAX(a, b) _mm512_max_round_pd(a, b, _MM_FROUND_NO_EXC)
+#define S8D_RNE(t) _mm512_cvt_roundpd_epi32(t, S8_RNE)
 #define S8I_SET1 _mm512_set1_epi32
+#define S8I_MULLO _mm512_mullo_epi32
+#define S8I_SUB _mm512_sub_epi32
+#define S8I_SRL16(v) _mm512_srli_epi32(v, 16)
 
 S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
 {
@@ -124,15 +130,12 @@ S8_INLINE uint64_t s8_eq64(const float *f, uint32_t bits)
 
 #include "s8_simd.inc"
 
-/* Round half to even to int32 (the value is an exact integer afterwards);
- * none of the values converted here is NaN or beyond int32. The backward's
- * float arithmetic takes it too: the caller's rounding mode is then never
- * read and no flag is raised, so the VBMI s8_grad needs no environment
- * (kernels.h s8_grad_any_fpenv). DAZ/FTZ still apply, and change nothing:
- * they only touch products below 2^-126 in magnitude, which round to dx's
- * zero point either way, and never an operand (dy is an integer, a
- * subnormal factor times it is such a product). */
-#define S8_RNE (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+/* S8_RNE (above) rounds the backward's float arithmetic too, so the VBMI
+ * s8_grad needs no environment (kernels.h s8_grad_any_fpenv). DAZ/FTZ still
+ * apply, and change nothing: they only touch products below 2^-126 in
+ * magnitude, which round to dx's zero point either way, and never an
+ * operand (dy is an integer, a subnormal factor times it is such a
+ * product). */
 
 /* A 4x4 transpose of 128-bit lanes: lane L of p[j] is lane j of a_L. */
 S8_INLINE void s8_tr4x128(__m512i a0, __m512i a1, __m512i a2, __m512i a3, __m512i p[4])
@@ -224,6 +227,13 @@ S8_INLINE __m512i s8_hi16(__m512i v, __m512i zp16)
  *                                int32, and beyond +-512 the scalar clamp
  *                                saturates exactly like the packs do.
  */
+/* Sixteen lanes of it, d = dy - dy_zp as int32: rhe_f32(t) + dx_zp, unsaturated. */
+S8_INLINE __m512i s8_grad16(__m512i d, __m512 f, __m512i dx_zp)
+{
+    const __m512 t = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(d, S8_RNE), f, S8_RNE);
+    return _mm512_add_epi32(_mm512_cvt_roundps_epi32(t, S8_RNE), dx_zp);
+}
+
 S8_INLINE __m512i s8_grad_core(const __m512 f[4], __m512i dlo, __m512i dhi, __m512i dx_zp)
 {
     __m512i d[4], r[4];
@@ -232,10 +242,8 @@ S8_INLINE __m512i s8_grad_core(const __m512 f[4], __m512i dlo, __m512i dhi, __m5
     d[1] = _mm512_srai_epi32(_mm512_unpackhi_epi16(dlo, dlo), 16);
     d[2] = _mm512_srai_epi32(_mm512_unpacklo_epi16(dhi, dhi), 16);
     d[3] = _mm512_srai_epi32(_mm512_unpackhi_epi16(dhi, dhi), 16);
-    for (g = 0; g < 4; g++) {
-        const __m512 t = _mm512_mul_round_ps(_mm512_cvt_roundepi32_ps(d[g], S8_RNE), f[g], S8_RNE);
-        r[g] = _mm512_add_epi32(_mm512_cvt_roundps_epi32(t, S8_RNE), dx_zp);
-    }
+    for (g = 0; g < 4; g++)
+        r[g] = s8_grad16(d[g], f[g], dx_zp);
     return _mm512_packs_epi16(_mm512_packs_epi32(r[0], r[1]), _mm512_packs_epi32(r[2], r[3]));
 }
 
@@ -274,9 +282,9 @@ S8_INLINE void s8_dy_table(uint32_t fbits, __m512i dy_zp16, __m512i dx_zp32, __m
 S8_INLINE __m256i s8_pf8(__m256i xi, __m512d a, const s8_pf *k)
 {
     const __mmask8 pos = _mm256_cmpgt_epi32_mask(xi, _mm256_setzero_si256());
-    const __m512d v = _mm512_mul_pd(k->xs, _mm512_cvtepi32_pd(xi));
-    __m512d f = _mm512_mul_pd(_mm512_mask_blend_pd(pos, a, k->one), v);
-    f = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f, f, _CMP_ORD_Q), f);
+    const __m512d v = S8D_MUL(k->xs, _mm512_cvtepi32_pd(xi));
+    __m512d f = S8D_MUL(_mm512_mask_blend_pd(pos, a, k->one), v);
+    f = _mm512_maskz_mov_pd(_mm512_cmp_round_pd_mask(f, f, _CMP_ORD_Q, _MM_FROUND_NO_EXC), f);
     return s8_pf_quot(f, k);
 }
 
@@ -540,25 +548,32 @@ S8_INLINE int64_t s8_sum_epi32(__m512i acc)
     return (int64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(a, b));
 }
 
+/* relu__s8_factor(a * r) for the 8 alphas of a, every operation with
+ * S8_RNE (a subnormal alpha still reads as 0 under DAZ). */
+S8_INLINE __m256 s8_neg_factors8(__m256 a, __m512d r)
+{
+    const __m512d lim = _mm512_set1_pd((double)RELU_S8_FACTOR_MAX);
+    const __m512d nlim = _mm512_set1_pd(-(double)RELU_S8_FACTOR_MAX);
+    __m512d f = S8D_MUL(_mm512_cvt_roundps_pd(a, _MM_FROUND_NO_EXC), r);
+    f = _mm512_maskz_mov_pd(_mm512_cmp_round_pd_mask(f, f, _CMP_ORD_Q, _MM_FROUND_NO_EXC), f);
+    return _mm512_cvt_roundpd_ps(S8D_MAX(S8D_MIN(f, lim), nlim), S8_RNE);
+}
+
+/* ... for the 16 of a */
+S8_INLINE __m512 s8_neg_factors(__m512 a, __m512d r)
+{
+    const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1));
+    return _mm512_insertf32x8(_mm512_castps256_ps512(s8_neg_factors8(_mm512_castps512_ps256(a), r)),
+                              s8_neg_factors8(hi, r), 1);
+}
+
 /* float bytes of relu__s8_factor(alpha[c] * dy_over_dx) for `count` (<= 16)
  * consecutive channels, computed as the scalar does: in double, NaN -> 0,
  * clamped, rounded to float. */
 S8_INLINE __m512 s8_neg_factors16(const float *alpha, size_t count, double dy_over_dx)
 {
     const __mmask16 m = (__mmask16)((count >= 16 ? 0x10000u : (1u << count)) - 1u);
-    const __m512 a = _mm512_maskz_loadu_ps(m, alpha);
-    const __m512d r = _mm512_set1_pd(dy_over_dx);
-    const __m512d lim = _mm512_set1_pd((double)RELU_S8_FACTOR_MAX);
-    const __m512d nlim = _mm512_set1_pd(-(double)RELU_S8_FACTOR_MAX);
-    __m512d f0 = _mm512_mul_pd(_mm512_cvtps_pd(_mm512_castps512_ps256(a)), r);
-    __m512d f1 = _mm512_mul_pd(
-        _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a), 1))), r);
-    f0 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f0, f0, _CMP_ORD_Q), f0);
-    f1 = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(f1, f1, _CMP_ORD_Q), f1);
-    f0 = _mm512_max_pd(_mm512_min_pd(f0, lim), nlim);
-    f1 = _mm512_max_pd(_mm512_min_pd(f1, lim), nlim);
-    return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvt_roundpd_ps(f0, S8_RNE)),
-                              _mm512_cvt_roundpd_ps(f1, S8_RNE), 1);
+    return s8_neg_factors(_mm512_maskz_loadu_ps(m, alpha), _mm512_set1_pd(dy_over_dx));
 }
 
 /* Lane-wise parameters of a strip or packed vector: the byte planes of each
@@ -702,6 +717,294 @@ S8_INLINE void s8_pb_vec_lanes(const int8_t *x, const int8_t *dy, int8_t *dx, si
  * VBMI: if the two tables' lookups take at most S8_PB_TAB_ROWS shuffles). */
 #define S8_PB_TAB_MIN 512
 #define S8_PB_TAB_ROWS 4
+
+/* ------------------------------------------------------------ small calls */
+
+/*
+ * Whole PReLU calls of at most RELU_S8_PRELU_SMALL elements (kernels.h): one
+ * pass of 16-lane groups, each lane's channel computed from its index, no
+ * layout choice, and no floating-point environment. Every floating-point
+ * operation on the way (S8D_*, s8_grad16, s8_neg_factors and the explicit
+ * forms below) rounds half to even by its encoding with exceptions
+ * suppressed, so the caller's rounding mode is never read and no flag is
+ * raised. DAZ and FTZ still apply, and change nothing here:
+ *
+ *  - the call is declined when a scale or an alpha is a subnormal float,
+ *    whose conversion to double would read as zero under DAZ; every double
+ *    operand is then zero, infinite, NaN or normal;
+ *  - forward: |v| = |x_scale * xi| is 0 or in [2^-126, 2^136), |a * v| 0,
+ *    inf, NaN or in [2^-252, 2^264), their quotients by y_scale (and
+ *    1 / y_scale) 0, inf, NaN or in [2^-380, 2^390): normal doubles;
+ *  - backward: dy_over_dx and a * dy_over_dx are normal doubles likewise; a
+ *    factor whose float is subnormal (flushed to 0 under FTZ, or read as 0
+ *    under DAZ) and a float product below 2^-126 only ever make a t of
+ *    magnitude below 2^-118, which rounds to 0 either way; dalpha is
+ *    (xs * dys) * sum, which is at least 2^-126 in magnitude unless sum is
+ *    0, once the call is declined for xs * dys < 2^-126 (that product is
+ *    exact: a normal double).
+ */
+
+/* v[ch] per lane, from up to 64 per-channel values (v[0..3], 16 each). */
+S8_INLINE __m512 s8_small_pick(const s8_small *s, const __m512 v[4], __m512i ch)
+{
+    __m512 r = _mm512_permutex2var_ps(v[0], ch, v[1]);
+    if (s->channels > 32)
+        r = _mm512_mask_blend_ps(_mm512_cmpgt_epi32_mask(ch, _mm512_set1_epi32(31)), r,
+                                 _mm512_permutex2var_ps(v[2], ch, v[3]));
+    return r;
+}
+
+S8_INLINE int s8_subnormal_f32(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return (b & 0x7F800000u) == 0 && (b & 0x007FFFFFu) != 0;
+}
+
+/* alpha[0..channels) into a[0..3], zero beyond; 0 if one is subnormal. */
+S8_INLINE __mmask16 s8_small_mask(size_t left)
+{
+    return (__mmask16)(left >= 16 ? 0xFFFFu : (1u << left) - 1u);
+}
+
+/* The lanes of v that hold subnormal floats. */
+S8_INLINE __mmask16 s8_subnormal_ps(__m512 v)
+{
+    const __m512i b = _mm512_castps_si512(v);
+    return _mm512_testn_epi32_mask(b, _mm512_set1_epi32(0x7F800000)) &
+           _mm512_test_epi32_mask(b, _mm512_set1_epi32(0x007FFFFF));
+}
+
+/* alpha[0..channels) into a[0..3], zero beyond; 0 if one is subnormal. */
+S8_INLINE int s8_small_alphas(const float *alpha, size_t channels, __m512 a[4])
+{
+    __mmask16 sub;
+    size_t g;
+    a[0] = _mm512_maskz_loadu_ps(s8_small_mask(channels), alpha);
+    a[1] = a[2] = a[3] = _mm512_setzero_ps();
+    sub = s8_subnormal_ps(a[0]);
+    if (channels > 16)
+        for (g = 1; 16 * g < channels; g++) {
+            a[g] = _mm512_maskz_loadu_ps(s8_small_mask(channels - 16 * g), alpha + 16 * g);
+            sub |= s8_subnormal_ps(a[g]);
+        }
+    return sub == 0;
+}
+
+S8_INLINE __m512d s8_lo8_pd(__m512 v)
+{
+    return _mm512_cvt_roundps_pd(_mm512_castps512_ps256(v), _MM_FROUND_NO_EXC);
+}
+
+S8_INLINE __m512d s8_hi8_pd(__m512 v)
+{
+    return _mm512_cvt_roundps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)),
+                                 _MM_FROUND_NO_EXC);
+}
+
+int s8_prelu_forward_small__avx512(const int8_t *x, int8_t *y, const float *alpha, size_t outer,
+                                   size_t channels, size_t inner, const relu_quant *xq,
+                                   const relu_quant *yq)
+{
+    const size_t total = outer * channels * inner;
+    relu__s8_prelu_quant q;
+    s8_small s;
+    s8_pf k;
+    __m512 a[4];
+    __m512i e = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    size_t g;
+    if (s8_subnormal_f32(xq->scale) || s8_subnormal_f32(yq->scale) ||
+        !s8_small_alphas(alpha, channels, a))
+        return 0;
+    q.x_scale = (double)xq->scale; /* exact: normal floats */
+    q.y_scale = (double)yq->scale;
+    q.x_zero_point = xq->zero_point;
+    q.y_zero_point = yq->zero_point;
+    q.maps = NULL;
+    s8_pf_init(&k, &q);
+    s8_small_init(&s, outer, channels, inner);
+    for (g = 0; g < total; g += 16) {
+        const __mmask16 m = s8_small_mask(total - g);
+        const __m512 al = s8_small_pick(&s, a, s8_small_channels(&s, e));
+        _mm_mask_storeu_epi8(y + g, m,
+                             s8_pf16(_mm_maskz_loadu_epi8(m, x + g), s8_lo8_pd(al), s8_hi8_pd(al),
+                                     &k));
+        e = _mm512_add_epi32(e, _mm512_set1_epi32(16));
+    }
+    return 1;
+}
+
+/* The lanes' values of the table t[0..3] (64 int32) at idx, 0 where idx < 0. */
+S8_INLINE __m512i s8_small_look(const __m512i t[4], __m512i idx, size_t total)
+{
+    __m512i r = _mm512_permutex2var_epi32(t[0], idx, t[1]);
+    if (total > 32)
+        r = _mm512_mask_blend_epi32(_mm512_cmpgt_epi32_mask(idx, _mm512_set1_epi32(31)), r,
+                                    _mm512_permutex2var_epi32(t[2], idx, t[3]));
+    return _mm512_maskz_mov_epi32(_mm512_cmpge_epi32_mask(idx, _mm512_setzero_si512()), r);
+}
+
+/* Inclusive prefix sums of the 16 lanes. */
+S8_INLINE __m512i s8_prefix16(__m512i v)
+{
+    const __m512i zero = _mm512_setzero_si512();
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 15));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 14));
+    v = _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 12));
+    return _mm512_add_epi32(v, _mm512_alignr_epi32(v, zero, 8));
+}
+
+/*
+ * The channel sums of a small backward: with p[4] the products of the
+ * elements (0 where x > x_zp) and cum[e] = p[0] + ... + p[e] (an inclusive
+ * prefix sum: four shifted adds per vector), a row's sum is the difference
+ * of two cum values, and channel c's the sum of its rows over outer. A
+ * single channel is one row. |sum| <= 64 * 255 * 255: int32.
+ */
+S8_INLINE void s8_small_dalpha(const __m512i p[4], const s8_small *s, size_t outer,
+                               size_t channels, size_t inner, __m128d ds, float *dalpha,
+                               size_t groups)
+{
+    const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+    const size_t total = outer * channels * inner;
+    const size_t rows = channels == 1 ? 1 : outer;
+    const size_t run = channels == 1 ? total : inner;
+    const __m512i plane = _mm512_set1_epi32((int)(channels * run));
+    const __m512d dsv = _mm512_broadcastsd_pd(ds);
+    __m512i cum[4];
+    size_t g, o;
+
+    cum[0] = s8_prefix16(p[0]);
+    cum[1] = cum[2] = cum[3] = zero;
+    if (groups > 1 && total > 16) {
+        const __m512i last = _mm512_set1_epi32(15);
+        cum[1] = _mm512_add_epi32(s8_prefix16(p[1]), _mm512_permutexvar_epi32(last, cum[0]));
+        if (total > 32) {
+            cum[2] = _mm512_add_epi32(s8_prefix16(p[2]), _mm512_permutexvar_epi32(last, cum[1]));
+            if (total > 48)
+                cum[3] =
+                    _mm512_add_epi32(s8_prefix16(p[3]), _mm512_permutexvar_epi32(last, cum[2]));
+        }
+    }
+    if (groups == 1 && s->one_plane) {
+        /* one vector, one row per channel: the prefix sums where a row
+         * ends, packed, less each one's predecessor */
+        const __m512i e = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __mmask16 ends = _mm512_cmpneq_epi32_mask(
+            s8_small_channels(s, e), s8_small_channels(s, _mm512_add_epi32(e, one)));
+        const __m512i at = _mm512_maskz_compress_epi32(ends & s8_small_mask(total), cum[0]);
+        const __m512i sum = _mm512_sub_epi32(at, _mm512_alignr_epi32(at, zero, 15));
+        const __m512d d0 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_castsi512_si256(sum)));
+        _mm256_mask_storeu_ps(dalpha, (__mmask8)s8_small_mask(channels),
+                              _mm512_cvt_roundpd_ps(d0, S8_RNE));
+        if (channels > 8) {
+            const __m512d d1 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(sum, 1)));
+            _mm256_mask_storeu_ps(dalpha + 8, (__mmask8)(s8_small_mask(channels) >> 8),
+                                  _mm512_cvt_roundpd_ps(d1, S8_RNE));
+        }
+        return;
+    }
+    for (g = 0; g < groups && 16 * g < channels; g++) {
+        const size_t left = channels - 16 * g;
+        const __m512i c = _mm512_add_epi32(
+            _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            _mm512_set1_epi32((int)(16 * g)));
+        /* the last element before row (0, c) and the row's last */
+        __m512i before = _mm512_sub_epi32(_mm512_mullo_epi32(c, _mm512_set1_epi32((int)run)), one);
+        __m512i last = _mm512_add_epi32(before, _mm512_set1_epi32((int)run));
+        __m512i sum = zero;
+        __m512d d0, d1;
+        __mmask16 m = s8_small_mask(left);
+        for (o = 0; o < rows; o++) {
+            sum = _mm512_add_epi32(sum, _mm512_sub_epi32(s8_small_look(cum, last, total),
+                                                         s8_small_look(cum, before, total)));
+            before = _mm512_add_epi32(before, plane);
+            last = _mm512_add_epi32(last, plane);
+        }
+        d0 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_castsi512_si256(sum)));
+        _mm256_mask_storeu_ps(dalpha + 16 * g, (__mmask8)m, _mm512_cvt_roundpd_ps(d0, S8_RNE));
+        if (left > 8) {
+            d1 = S8D_MUL(dsv, _mm512_cvtepi32_pd(_mm512_extracti64x4_epi64(sum, 1)));
+            _mm256_mask_storeu_ps(dalpha + 16 * g + 8, (__mmask8)(m >> 8),
+                                  _mm512_cvt_roundpd_ps(d1, S8_RNE));
+        }
+    }
+}
+
+/* groups: 1 when total <= 16 (a constant: the compiler keeps everything in
+ * registers), else 4 */
+S8_INLINE int s8_small_backward(const int8_t *x, const int8_t *dy, const float *alpha, int8_t *dx,
+                                float *dalpha, size_t outer, size_t channels, size_t inner,
+                                const relu_quant *xq, const relu_quant *dyq,
+                                const relu_quant *dxq, size_t groups)
+{
+    const size_t total = outer * channels * inner;
+    s8_small s;
+    __m512 a[4], neg[4];
+    __m512i p[4];
+    __m512i e = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i x_zp = _mm512_set1_epi32(xq->zero_point);
+    const __m512i dy_zp = _mm512_set1_epi32(dyq->zero_point);
+    const __m512i dx_zp = _mm512_set1_epi32(dxq->zero_point);
+    __m512d dod;
+    __m128d ds;
+    __m512 pos;
+    size_t g;
+    if (s8_subnormal_f32(xq->scale) || s8_subnormal_f32(dyq->scale) ||
+        s8_subnormal_f32(dxq->scale) || !s8_small_alphas(alpha, channels, a))
+        return 0;
+    /* exact products of normal floats: no rounding, no flag */
+    ds = _mm_set_sd((double)xq->scale * (double)dyq->scale);
+    if (_mm_cvtsd_f64(ds) < 0x1p-126)
+        return 0;
+    {
+        /* dy_over_dx, and relu__s8_factor of it: positive and finite, only
+         * the upper clamp can act */
+        const __m128d q = _mm_div_round_sd(_mm_set_sd((double)dyq->scale),
+                                           _mm_set_sd((double)dxq->scale), S8_RNE);
+        dod = _mm512_broadcastsd_pd(q);
+        pos = _mm512_broadcastss_ps(_mm_cvt_roundsd_ss(
+            _mm_setzero_ps(),
+            _mm_min_round_sd(q, _mm_set_sd((double)RELU_S8_FACTOR_MAX), _MM_FROUND_NO_EXC),
+            S8_RNE));
+    }
+    /* (a lane past the channels is never picked) */
+    neg[0] = channels > 8 ? s8_neg_factors(a[0], dod)
+                          : _mm512_castps256_ps512(
+                                s8_neg_factors8(_mm512_castps512_ps256(a[0]), dod));
+    for (g = 1; g < 4; g++)
+        neg[g] = g < groups && 16 * g < channels ? s8_neg_factors(a[g], dod)
+                                                 : _mm512_setzero_ps();
+    s8_small_init(&s, outer, channels, inner);
+    for (g = 0; g < groups; g++) {
+        const __mmask16 m = 16 * g < total ? s8_small_mask(total - 16 * g) : 0;
+        const __m512i xi =
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + 16 * g)), x_zp);
+        const __m512i di =
+            _mm512_sub_epi32(_mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, dy + 16 * g)), dy_zp);
+        const __mmask16 up = _mm512_cmpgt_epi32_mask(xi, _mm512_setzero_si512());
+        const __m512 f =
+            _mm512_mask_blend_ps(up, s8_small_pick(&s, neg, s8_small_channels(&s, e)), pos);
+        _mm_mask_storeu_epi8(dx + 16 * g, m, _mm512_cvtsepi32_epi8(s8_grad16(di, f, dx_zp)));
+        p[g] = _mm512_maskz_mullo_epi32((__mmask16)(m & ~up), xi, di);
+        e = _mm512_add_epi32(e, _mm512_set1_epi32(16));
+        if (16 * g + 16 >= total)
+            break;
+    }
+    s8_small_dalpha(p, &s, outer, channels, inner, ds, dalpha, groups);
+    return 1;
+}
+
+int s8_prelu_backward_small__avx512(const int8_t *x, const int8_t *dy, const float *alpha,
+                                    int8_t *dx, float *dalpha, size_t outer, size_t channels,
+                                    size_t inner, const relu_quant *xq, const relu_quant *dyq,
+                                    const relu_quant *dxq)
+{
+    if (outer * channels * inner <= 16)
+        return s8_small_backward(x, dy, alpha, dx, dalpha, outer, channels, inner, xq, dyq, dxq,
+                                 1);
+    return s8_small_backward(x, dy, alpha, dx, dalpha, outer, channels, inner, xq, dyq, dxq, 4);
+}
 
 /* ------------------------------------------- lookups: BW and VBMI variants */
 

@@ -36,6 +36,10 @@ relu__s8_lut_prep_fn s8_lut_prep__avx2, s8_lut_prep__avx512;
  * the factors as they are and keep the scalar prep. */
 relu__s8_grad_prep_fn s8_grad_prep__avx512vbmi;
 
+/* Whole small PReLU calls (kernels.h); AVX-512: for both variants. */
+relu__s8_prelu_fwd_small_fn s8_prelu_forward_small__avx2, s8_prelu_forward_small__avx512;
+relu__s8_prelu_bwd_small_fn s8_prelu_backward_small__avx2, s8_prelu_backward_small__avx512;
+
 /* Registers one variant's kernels for the four s8 list entries. */
 #define S8_X86_FILL(t, isa)                                  \
     do {                                                     \

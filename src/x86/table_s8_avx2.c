@@ -9,4 +9,6 @@ void relu__fill_table_s8_avx2(relu__kernels *t)
     t->s8_clamp = s8_clamp__avx2;
 #endif
     t->s8_lut_prep = s8_lut_prep__avx2;
+    t->s8_prelu_forward_small = s8_prelu_forward_small__avx2;
+    t->s8_prelu_backward_small = s8_prelu_backward_small__avx2;
 }

@@ -22,6 +22,8 @@ void relu__fill_table_s8_avx512(relu__kernels *t)
         t->s8_grad_prep = s8_grad_prep__scalar;
         t->s8_grad_any_fpenv = 0; /* grad16's float arithmetic reads MXCSR */
     }
+    t->s8_prelu_forward_small = s8_prelu_forward_small__avx512;
+    t->s8_prelu_backward_small = s8_prelu_backward_small__avx512;
 #if defined(RELU_S8_HAVE_CLAMP) /* set by kernels.h once the s8_clamp kind exists */
     t->s8_clamp = s8_clamp__avx512;
 #endif
