@@ -165,31 +165,41 @@ void relu__s8_build_grad(relu__s8_grad *g, relu__s8_op op, float param,
 
 /* ------------------------------------------------------------- the caches */
 
-/* Everything a table depends on, as bits: no padding, compared with memcmp. */
+/*
+ * Everything a table depends on, as bits, in four 64-bit words: op and
+ * param, the three scales, the three zero points. Each word is formed in a
+ * register and stored whole: a key written field by field (32-bit stores)
+ * and compared with 64-bit loads stalled every lookup on store forwarding,
+ * about 4 ns of a 15 ns int8 backward call.
+ */
 typedef struct s8_key {
-    uint32_t op, param;
-    uint32_t scale[3];
-    int32_t zero_point[3];
+    uint64_t w[4];
 } s8_key;
+
+static uint64_t key_pair(uint32_t lo, uint32_t hi)
+{
+    return (uint64_t)hi << 32 | lo;
+}
+
+static uint32_t float_bits(float f)
+{
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
 
 static void make_key(s8_key *k, relu__s8_op op, float param, const relu_quant *q0,
                      const relu_quant *q1, const relu_quant *q2)
 {
-    const relu_quant *q[3];
-    int i;
-    q[0] = q0;
-    q[1] = q1;
-    q[2] = q2;
-    memset(k, 0, sizeof *k);
-    k->op = (uint32_t)op;
-    if (has_param(op))
-        memcpy(&k->param, &param, sizeof k->param);
-    for (i = 0; i < 3; i++) {
-        if (q[i] == NULL)
-            continue;
-        memcpy(&k->scale[i], &q[i]->scale, sizeof k->scale[i]);
-        k->zero_point[i] = q[i]->zero_point;
-    }
+    const uint32_t p = has_param(op) ? float_bits(param) : 0;
+    const uint32_t s2 = q2 != NULL ? float_bits(q2->scale) : 0;
+    const uint32_t z2 = q2 != NULL ? (uint32_t)q2->zero_point : 0;
+    /* param in the low half: GCC loads a spilled float's bits for the high
+     * half as 8 bytes and shifts, a load its 4-byte spill cannot forward */
+    k->w[0] = key_pair(p, (uint32_t)op);
+    k->w[1] = key_pair(float_bits(q0->scale), float_bits(q1->scale));
+    k->w[2] = key_pair(s2, (uint32_t)q0->zero_point);
+    k->w[3] = key_pair((uint32_t)q1->zero_point, z2);
 }
 
 #if defined(RELU__S8_TLS)
@@ -214,7 +224,8 @@ static RELU__S8_TLS struct {
 
 static int same_key(const cache_index *ix, unsigned way, const s8_key *k)
 {
-    return ix->valid[way] && memcmp(&ix->key[way], k, sizeof *k) == 0;
+    const uint64_t *a = ix->key[way].w, *b = k->w;
+    return ix->valid[way] && ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) == 0;
 }
 
 /* The way holding `k` (*hit = 1), or the victim way to build it into, which
