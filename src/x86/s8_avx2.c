@@ -431,34 +431,79 @@ S8_INLINE __m256i s8_pf32n(__m256i v, const __m256d a[8], const s8_pf *k, size_t
 }
 
 
-/* ------------------------------------------------------------ PReLU forward */
+/* ------------------------------------------------------ PReLU forward in float */
 
 /*
- * Strips and packed vectors with ready maps (relu__s8_prelu_quant.maps).
- * AVX2 has no permute over a 256-entry map (the AVX-512 tier's pf_few /
- * pf_quads), so a byte is looked up by a scalar load; those run about one
- * element a cycle (loads and stores bound; a vpgatherdd lane costs the same:
- * both 6-7 GB/s alone, against 4.7 for the double arithmetic), on other
- * ports than the arithmetic's divisions. Every other vector (a strip's odd
- * rows, or odd packed vectors) is looked up and the rest computed, which
- * out-of-order execution overlaps: 6.4 GB/s at 64 channels (all looked up:
- * 6.0; one in four, or runs of three in four: 5.0-5.8).
- * Lane j's map is lane_map[j], offset to x == 0.
+ * The checked float form of s8_pf32 (s8_simd.inc, "PReLU forward in float,
+ * checked"), 32 elements in the lane order of s8_grad_lanes: kn[g] holds
+ * the x <= x_zp factors of elements 4g..4g+3 in its low half and
+ * 16+4g..16+4g+3 in its high half. xi becomes a float as dy does there
+ * (2^23 + u - (2^23 + 128 + x_zp), exact), its sign picks k (xi == 0 is
+ * +0 and takes k_pos: 0 either way), and a group of eight with any lane
+ * within the margin of a half-integer is computed in double (s8_pf4,
+ * aa[j] the alphas of elements 4j..4j+3) instead.
  */
-S8_INLINE void s8_lane_maps(const int8_t *maps, const uint32_t ch[32], size_t w,
-                            const int8_t *lane_map[32])
+typedef struct s8_pff {
+    __m256 kpos, bias, thr, mag; /* k_pos; 2^23 + 128 + x_zp; 0.5 - margin; ~sign */
+    __m256i y_zp16;
+} s8_pff;
+
+S8_INLINE void s8_pff_init(s8_pff *f, const relu__s8_prelu_quant *q, double ratio)
 {
-    size_t j;
-    for (j = 0; j < w; j++)
-        lane_map[j] = maps + 256 * (size_t)ch[j] + 128;
+    f->kpos = _mm256_set1_ps(s8_pff_k(1.0f, ratio));
+    f->bias = _mm256_set1_ps((float)(8388608 + 128 + q->x_zero_point));
+    f->thr = _mm256_set1_ps(0.5f - S8_PFF_MARGIN);
+    f->mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    f->y_zp16 = _mm256_set1_epi16((short)q->y_zero_point);
 }
 
-S8_INLINE void s8_map_bytes(const int8_t *x, int8_t *y, const int8_t *const lane_map[32], size_t w)
+/* kn in lane order from the 32 lanes' alphas la (element order). */
+S8_INLINE void s8_pff_lanes(const float la[32], double ratio, __m256 kn[4])
 {
-    size_t j;
-    for (j = 0; j < w; j++)
-        y[j] = lane_map[j][x[j]];
+    float kf[32];
+    int j;
+    for (j = 0; j < 32; j++)
+        kf[j] = s8_pff_k(la[j], ratio);
+    for (j = 0; j < 4; j++)
+        kn[j] = _mm256_set_m128(_mm_loadu_ps(kf + 16 + 4 * j), _mm_loadu_ps(kf + 4 * j));
 }
+
+S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
+                           const s8_pf *k)
+{
+    const __m256i magic = _mm256_set1_epi32(0x4B000080);
+    __m256 xf[4], bad[4];
+    __m256i r[4];
+    int g;
+    for (g = 0; g < 4; g++) {
+        const __m256i sel = _mm256_setr_epi8(
+            (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
+            (char)(4 * g + 3), -1, -1, -1, (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1,
+            (char)(4 * g + 2), -1, -1, -1, (char)(4 * g + 3), -1, -1, -1);
+        __m256 F, d;
+        xf[g] = _mm256_sub_ps(
+            _mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(v, sel), magic)), f->bias);
+        F = _mm256_mul_ps(xf[g], _mm256_blendv_ps(f->kpos, kn[g], xf[g]));
+        r[g] = _mm256_cvtps_epi32(F);
+        d = _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        /* not below the threshold, or unordered: the double path */
+        bad[g] = _mm256_cmp_ps(_mm256_and_ps(d, f->mag), f->thr, _CMP_NLT_UQ);
+    }
+    {
+        const __m256 any = _mm256_or_ps(_mm256_or_ps(bad[0], bad[1]), _mm256_or_ps(bad[2], bad[3]));
+        if (__builtin_expect(!_mm256_testz_ps(any, any), 0))
+            for (g = 0; g < 4; g++)
+                if (_mm256_movemask_ps(bad[g]) != 0) {
+                    const __m256i xi = _mm256_cvtps_epi32(xf[g]);
+                    r[g] = _mm256_set_m128i(s8_pf4(_mm256_extracti128_si256(xi, 1), aa[4 + g], k),
+                                            s8_pf4(_mm256_castsi256_si128(xi), aa[g], k));
+                }
+    }
+    return _mm256_packs_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r[0], r[1]), f->y_zp16),
+                              _mm256_adds_epi16(_mm256_packs_epi32(r[2], r[3]), f->y_zp16));
+}
+
+/* ------------------------------------------------------------ PReLU forward */
 
 void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, const relu__box *b,
                             const relu__s8_prelu_quant *q)
@@ -538,13 +583,15 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
 
     {
         const size_t row = b->chans * b->len;
+        const double ratio = q->x_scale / q->y_scale;
+        s8_pff f;
         size_t p0;
+        s8_pff_init(&f, q, ratio);
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
+            __m256 kn[4];
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
-            const int8_t *lane_map[32];
-            const int mapped = q->maps != NULL;
             size_t w;
             w = s8_strip_width(layout, row, p0);
             s8_lane_channels(p0, w, b, ch);
@@ -552,27 +599,34 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
                 la[j] = j < w ? alpha[ch[j]] : 0.0f;
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
-            if (mapped)
-                s8_lane_maps(q->maps, ch, w, lane_map);
+            s8_pff_lanes(la, ratio, kn);
             if (layout == S8_PACKED) {
                 const size_t total = b->rows * row;
-                size_t off, t;
-                for (off = 0, t = 0; off < total; off += w, t++) {
+                size_t off = 0;
+                if (w < 32 && total >= w + 32) {
+                    /* whole-vector loads and stores: a store's last 32 - w
+                     * bytes are the next vector's, which its own store
+                     * rewrites, and which were loaded before (in place) */
+                    __m256i v = _mm256_loadu_si256((const __m256i *)x), res;
+                    do {
+                        res = s8_pff32(v, kn, aa, &f, &k);
+                        v = _mm256_loadu_si256((const __m256i *)(x + off + w));
+                        _mm256_storeu_si256((__m256i *)(y + off), res);
+                        off += w;
+                    } while (off + w + 32 <= total);
+                    s8_store(y + off, s8_pff32(v, kn, aa, &f, &k), w);
+                    off += w;
+                }
+                for (; off < total; off += w) {
                     const size_t left = total - off, ww = left < w ? left : w;
-                    if (mapped && t % 2 == 1)
-                        s8_map_bytes(x + off, y + off, lane_map, ww);
-                    else
-                        s8_store(y + off, s8_pf32(s8_load(x + off, ww, 0), aa, &k), ww);
+                    s8_store(y + off, s8_pff32(s8_load(x + off, ww, 0), kn, aa, &f, &k), ww);
                 }
                 break;
             } else {
                 size_t r;
                 for (r = 0; r < b->rows; r++) {
                     const size_t off = r * b->row_stride + p0;
-                    if (mapped && r % 2 == 1)
-                        s8_map_bytes(x + off, y + off, lane_map, w);
-                    else
-                        s8_store(y + off, s8_pf32(s8_load(x + off, w, 0), aa, &k), w);
+                    s8_store(y + off, s8_pff32(s8_load(x + off, w, 0), kn, aa, &f, &k), w);
                 }
             }
         }
