@@ -468,39 +468,63 @@ S8_INLINE void s8_pff_lanes(const float la[32], double ratio, __m256 kn[4])
         kn[j] = _mm256_set_m128(_mm_loadu_ps(kf + 16 + 4 * j), _mm_loadu_ps(kf + 4 * j));
 }
 
-S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
-                           const s8_pf *k)
+/* Group g of s8_pff32: xi as a float, the rounded F, and the lanes that
+ * fail the margin (all ones). */
+S8_INLINE __m256i s8_pff8(__m256i v, int g, __m256 kn, const s8_pff *f, __m256 *xf, __m256 *bad)
 {
-    const __m256i magic = _mm256_set1_epi32(0x4B000080);
-    __m256 xf[4], bad[4];
+    const __m256i sel = _mm256_setr_epi8(
+        (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
+        (char)(4 * g + 3), -1, -1, -1, (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1,
+        (char)(4 * g + 2), -1, -1, -1, (char)(4 * g + 3), -1, -1, -1);
+    __m256 F, d;
+    *xf = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(v, sel),
+                                                             _mm256_set1_epi32(0x4B000080))),
+                        f->bias);
+    F = _mm256_mul_ps(*xf, _mm256_blendv_ps(f->kpos, kn, *xf));
+    d = _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    /* not below the threshold, or unordered */
+    *bad = _mm256_cmp_ps(_mm256_and_ps(d, f->mag), f->thr, _CMP_NLT_UQ);
+    return _mm256_cvtps_epi32(F);
+}
+
+S8_INLINE __m256i s8_pff_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3, const s8_pff *f)
+{
+    return _mm256_packs_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r0, r1), f->y_zp16),
+                              _mm256_adds_epi16(_mm256_packs_epi32(r2, r3), f->y_zp16));
+}
+
+/* The vectors with a lane that fails: the failing groups in double. Out of
+ * line, so that the common path keeps its results in registers. */
+static __attribute__((noinline)) __m256i s8_pff32_exact(__m256i v, const __m256 kn[4],
+                                                        const __m256d aa[8], const s8_pff *f,
+                                                        const s8_pf *k)
+{
     __m256i r[4];
     int g;
     for (g = 0; g < 4; g++) {
-        const __m256i sel = _mm256_setr_epi8(
-            (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
-            (char)(4 * g + 3), -1, -1, -1, (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1,
-            (char)(4 * g + 2), -1, -1, -1, (char)(4 * g + 3), -1, -1, -1);
-        __m256 F, d;
-        xf[g] = _mm256_sub_ps(
-            _mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(v, sel), magic)), f->bias);
-        F = _mm256_mul_ps(xf[g], _mm256_blendv_ps(f->kpos, kn[g], xf[g]));
-        r[g] = _mm256_cvtps_epi32(F);
-        d = _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-        /* not below the threshold, or unordered: the double path */
-        bad[g] = _mm256_cmp_ps(_mm256_and_ps(d, f->mag), f->thr, _CMP_NLT_UQ);
+        __m256 xf, bad;
+        r[g] = s8_pff8(v, g, kn[g], f, &xf, &bad);
+        if (_mm256_movemask_ps(bad) != 0) {
+            const __m256i xi = _mm256_cvtps_epi32(xf);
+            r[g] = _mm256_set_m128i(s8_pf4(_mm256_extracti128_si256(xi, 1), aa[4 + g], k),
+                                    s8_pf4(_mm256_castsi256_si128(xi), aa[g], k));
+        }
     }
-    {
-        const __m256 any = _mm256_or_ps(_mm256_or_ps(bad[0], bad[1]), _mm256_or_ps(bad[2], bad[3]));
-        if (__builtin_expect(!_mm256_testz_ps(any, any), 0))
-            for (g = 0; g < 4; g++)
-                if (_mm256_movemask_ps(bad[g]) != 0) {
-                    const __m256i xi = _mm256_cvtps_epi32(xf[g]);
-                    r[g] = _mm256_set_m128i(s8_pf4(_mm256_extracti128_si256(xi, 1), aa[4 + g], k),
-                                            s8_pf4(_mm256_castsi256_si128(xi), aa[g], k));
-                }
-    }
-    return _mm256_packs_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r[0], r[1]), f->y_zp16),
-                              _mm256_adds_epi16(_mm256_packs_epi32(r[2], r[3]), f->y_zp16));
+    return s8_pff_pack(r[0], r[1], r[2], r[3], f);
+}
+
+S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
+                           const s8_pf *k)
+{
+    __m256 xf, b0, b1, b2, b3, any;
+    const __m256i r0 = s8_pff8(v, 0, kn[0], f, &xf, &b0);
+    const __m256i r1 = s8_pff8(v, 1, kn[1], f, &xf, &b1);
+    const __m256i r2 = s8_pff8(v, 2, kn[2], f, &xf, &b2);
+    const __m256i r3 = s8_pff8(v, 3, kn[3], f, &xf, &b3);
+    any = _mm256_or_ps(_mm256_or_ps(b0, b1), _mm256_or_ps(b2, b3));
+    if (__builtin_expect(!_mm256_testz_ps(any, any), 0))
+        return s8_pff32_exact(v, kn, aa, f, k);
+    return s8_pff_pack(r0, r1, r2, r3, f);
 }
 
 /* ------------------------------------------------------------ PReLU forward */
