@@ -1110,6 +1110,9 @@ static void test_prelu_channels_last(void **state)
         /* packed rows that do not divide a vector, just past and at the
          * length of whole-vector stores */
         {21, 3, 1}, {22, 3, 1}, {11, 7, 1}, {5, 1, 17}, {9, 1, 17}, {40, 5, 1},
+        /* rows enough for the float arithmetic's patches (strips and
+         * packed, whole and partial vectors) */
+        {400, 40, 1}, {4000, 3, 1}, {800, 16, 1},
     };
     size_t si, qi;
     int k;

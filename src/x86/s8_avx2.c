@@ -527,6 +527,150 @@ S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], c
     return s8_pff_pack(r0, r1, r2, r3, f);
 }
 
+/*
+ * The margin test is 5 of s8_pff32's 11 operations a group. Which (lane, x)
+ * pairs fail it is fixed for a strip (F depends on the lane's k and x
+ * alone), so with rows enough a strip finds them first, by computing F for
+ * every x <= x_zp of each lane (x > x_zp: once per call), and if no lane
+ * has more than S8_PFF_PATCHES of them, computes its rows without the test
+ * and replaces the results of those pairs: patch p compares x with its
+ * x[p] per lane and blends in the scalar kernel's result (s8_pf_one). A
+ * lane with fewer pairs fills its patches with x_zp, whose result (y_zp)
+ * is exact for every alpha. Finding them costs what about 129 rows of the
+ * tested arithmetic do: measured to pay from S8_PFF_PATCH_MIN rows.
+ */
+#define S8_PFF_PATCHES 4
+#define S8_PFF_PATCH_MIN 384
+
+typedef struct s8_pff_patch {
+    __m256i x[S8_PFF_PATCHES], y[S8_PFF_PATCHES];
+    int n;
+} s8_pff_patch;
+
+/* The x (x_zp + xi, xi in [lo, hi]) whose F = fl(xi * k) fails the margin,
+ * into out (at most max); returns their count, or max + 1 if more. */
+static int s8_pff_scan(float k, int32_t lo, int32_t hi, int32_t x_zp, int8_t *out, int max)
+{
+    const __m256 kv = _mm256_set1_ps(k), thr = _mm256_set1_ps(0.5f - S8_PFF_MARGIN);
+    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    int n = 0;
+    int32_t xi;
+    for (xi = lo; xi <= hi; xi += 8) {
+        const __m256 F = _mm256_mul_ps(
+            _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(xi),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))),
+            kv);
+        const __m256 d =
+            _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        unsigned m = (unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(_mm256_and_ps(d, mag), thr, _CMP_NLT_UQ));
+        if (hi - xi < 7)
+            m &= (1u << (hi - xi + 1)) - 1u;
+        for (; m != 0; m &= m - 1) {
+            if (n == max)
+                return max + 1;
+            out[n++] = (int8_t)(x_zp + xi + __builtin_ctz(m));
+        }
+    }
+    return n;
+}
+
+/* The strip's patches after the npos call-wide ones (x > x_zp: px, py);
+ * 0 if a lane needs more than S8_PFF_PATCHES. */
+static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *py, int npos,
+                             const float *alpha, const uint32_t ch[32], size_t w, double ratio,
+                             const relu__s8_prelu_quant *q)
+{
+    const int32_t x_zp = q->x_zero_point;
+    int8_t bx[S8_PFF_PATCHES][32], by[S8_PFF_PATCHES][32], lx[S8_PFF_PATCHES], ly[S8_PFF_PATCHES];
+    int nl = 0, most = 0, p, i;
+    size_t j;
+    memset(bx, (int8_t)x_zp, sizeof bx);
+    memset(by, (int8_t)q->y_zero_point, sizeof by);
+    for (p = 0; p < npos; p++)
+        for (j = 0; j < 32; j++) {
+            bx[p][j] = px[p];
+            by[p][j] = py[p];
+        }
+    for (j = 0; j < w; j++) {
+        if (j == 0 || ch[j] != ch[j - 1]) {
+            const float a = alpha[ch[j]];
+            nl = s8_pff_scan(s8_pff_k(a, ratio), -128 - x_zp, -1, x_zp, lx,
+                             S8_PFF_PATCHES - npos);
+            if (nl > S8_PFF_PATCHES - npos)
+                return 0;
+            for (i = 0; i < nl; i++)
+                ly[i] = s8_pf_one((int32_t)lx[i] - x_zp, a, q);
+        }
+        for (i = 0; i < nl; i++) {
+            bx[npos + i][j] = lx[i];
+            by[npos + i][j] = ly[i];
+        }
+        most = nl > most ? nl : most;
+    }
+    pt->n = npos + most;
+    for (p = 0; p < pt->n; p++) {
+        pt->x[p] = _mm256_loadu_si256((const __m256i *)bx[p]);
+        pt->y[p] = _mm256_loadu_si256((const __m256i *)by[p]);
+    }
+    return 1;
+}
+
+/* 32 elements: np < 0 the tested s8_pff32, else untested with np patches. */
+S8_INLINE __m256i s8_pff_vec(__m256i v, const __m256 kn[4], const __m256d aa[8],
+                             const s8_pff *f, const s8_pf *k, const s8_pff_patch *pt,
+                             const int np)
+{
+    __m256i r[4], res;
+    int g;
+    if (np < 0)
+        return s8_pff32(v, kn, aa, f, k);
+    for (g = 0; g < 4; g++) {
+        __m256 xf, bad;
+        r[g] = s8_pff8(v, g, kn[g], f, &xf, &bad); /* bad unused: no test */
+    }
+    res = s8_pff_pack(r[0], r[1], r[2], r[3], f);
+    for (g = 0; g < np; g++)
+        res = _mm256_blendv_epi8(res, pt->y[g], _mm256_cmpeq_epi8(v, pt->x[g]));
+    return res;
+}
+
+/* A strip's rows (or, packed, every vector), np as in s8_pff_vec. */
+S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int layout, size_t p0,
+                           size_t w, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
+                           const s8_pf *k, const s8_pff_patch *pt, const int np)
+{
+    const size_t row = b->chans * b->len;
+    if (layout == S8_PACKED) {
+        const size_t total = b->rows * row;
+        size_t off = 0;
+        if (w < 32 && total >= w + 32) {
+            /* whole-vector loads and stores: a store's last 32 - w bytes
+             * are the next vector's, which its own store rewrites, and
+             * which were loaded before (in place) */
+            __m256i v = _mm256_loadu_si256((const __m256i *)x), res;
+            do {
+                res = s8_pff_vec(v, kn, aa, f, k, pt, np);
+                v = _mm256_loadu_si256((const __m256i *)(x + off + w));
+                _mm256_storeu_si256((__m256i *)(y + off), res);
+                off += w;
+            } while (off + w + 32 <= total);
+            s8_store(y + off, s8_pff_vec(v, kn, aa, f, k, pt, np), w);
+            off += w;
+        }
+        for (; off < total; off += w) {
+            const size_t left = total - off, ww = left < w ? left : w;
+            s8_store(y + off, s8_pff_vec(s8_load(x + off, ww, 0), kn, aa, f, k, pt, np), ww);
+        }
+    } else {
+        size_t r;
+        for (r = 0; r < b->rows; r++) {
+            const size_t off = r * b->row_stride + p0;
+            s8_store(y + off, s8_pff_vec(s8_load(x + off, w, 0), kn, aa, f, k, pt, np), w);
+        }
+    }
+}
+
 /* ------------------------------------------------------------ PReLU forward */
 
 void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, const relu__box *b,
@@ -608,9 +752,24 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
     {
         const size_t row = b->chans * b->len;
         const double ratio = q->x_scale / q->y_scale;
+        const size_t vecs =
+            layout == S8_PACKED ? b->rows * row / s8_strip_width(layout, row, 0) : b->rows;
         s8_pff f;
+        s8_pff_patch pt;
+        int8_t px[S8_PFF_PATCHES], py[S8_PFF_PATCHES];
+        int npos = -1, i;
         size_t p0;
         s8_pff_init(&f, q, ratio);
+        if (vecs >= S8_PFF_PATCH_MIN) {
+            /* x > x_zp: one set of patches for every lane, or none at all */
+            npos = s8_pff_scan(s8_pff_k(1.0f, ratio), 1, 127 - q->x_zero_point,
+                               q->x_zero_point, px, S8_PFF_PATCHES);
+            if (npos > S8_PFF_PATCHES)
+                npos = -1;
+            for (i = 0; i < npos; i++)
+                py[i] = s8_pf_one((int32_t)px[i] - q->x_zero_point, 1.0f, q);
+        }
+        pt.n = 0;
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
             __m256 kn[4];
@@ -624,35 +783,30 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
             s8_pff_lanes(la, ratio, kn);
-            if (layout == S8_PACKED) {
-                const size_t total = b->rows * row;
-                size_t off = 0;
-                if (w < 32 && total >= w + 32) {
-                    /* whole-vector loads and stores: a store's last 32 - w
-                     * bytes are the next vector's, which its own store
-                     * rewrites, and which were loaded before (in place) */
-                    __m256i v = _mm256_loadu_si256((const __m256i *)x), res;
-                    do {
-                        res = s8_pff32(v, kn, aa, &f, &k);
-                        v = _mm256_loadu_si256((const __m256i *)(x + off + w));
-                        _mm256_storeu_si256((__m256i *)(y + off), res);
-                        off += w;
-                    } while (off + w + 32 <= total);
-                    s8_store(y + off, s8_pff32(v, kn, aa, &f, &k), w);
-                    off += w;
+            if (npos >= 0 && vecs >= S8_PFF_PATCH_MIN &&
+                s8_pff_patch_init(&pt, px, py, npos, alpha, ch, w, ratio, q)) {
+                switch (pt.n) {
+                case 0:
+                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 0);
+                    break;
+                case 1:
+                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 1);
+                    break;
+                case 2:
+                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 2);
+                    break;
+                case 3:
+                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 3);
+                    break;
+                default: /* S8_PFF_PATCHES */
+                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 4);
+                    break;
                 }
-                for (; off < total; off += w) {
-                    const size_t left = total - off, ww = left < w ? left : w;
-                    s8_store(y + off, s8_pff32(s8_load(x + off, ww, 0), kn, aa, &f, &k), ww);
-                }
-                break;
             } else {
-                size_t r;
-                for (r = 0; r < b->rows; r++) {
-                    const size_t off = r * b->row_stride + p0;
-                    s8_store(y + off, s8_pff32(s8_load(x + off, w, 0), kn, aa, &f, &k), w);
-                }
+                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, -1);
             }
+            if (layout == S8_PACKED)
+                break;
         }
     }
 }
