@@ -531,15 +531,17 @@ S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], c
  * The margin test is 5 of s8_pff32's 11 operations a group. Which (lane, x)
  * pairs fail it is fixed for a strip (F depends on the lane's k and x
  * alone), so with rows enough a strip finds them first, by computing F for
- * every x <= x_zp of each lane (x > x_zp: once per call), and if no lane
- * has more than S8_PFF_PATCHES of them, computes its rows without the test
- * and replaces the results of those pairs: patch p compares x with its
- * x[p] per lane and blends in the scalar kernel's result (s8_pf_one). A
- * lane with fewer pairs fills its patches with x_zp, whose result (y_zp)
- * is exact for every alpha. Finding them costs what about 129 rows of the
- * tested arithmetic do: measured to pay from S8_PFF_PATCH_MIN rows.
+ * every x <= x_zp of each lane (x > x_zp: once per call); of those, only
+ * the pairs whose rounded F is not the scalar kernel's result (s8_pf_one)
+ * need anything (exact ties, where both round the same tie, do not). If no
+ * lane has more than S8_PFF_PATCHES of them, the strip's rows are computed
+ * without the test and those pairs' results replaced: patch p compares x
+ * with its x[p] per lane and blends in the exact result. A lane with fewer
+ * fills its patches with x_zp, whose result (y_zp) is exact for every
+ * alpha. Finding them costs what about 129 rows of the tested arithmetic
+ * do: measured to pay from S8_PFF_PATCH_MIN rows.
  */
-#define S8_PFF_PATCHES 4
+#define S8_PFF_PATCHES 8
 #define S8_PFF_PATCH_MIN 384
 
 typedef struct s8_pff_patch {
@@ -547,8 +549,10 @@ typedef struct s8_pff_patch {
     int n;
 } s8_pff_patch;
 
-/* The x (x_zp + xi, xi in [lo, hi]) whose F = fl(xi * k) fails the margin,
- * into out (at most max); returns their count, or max + 1 if more. */
+/* Candidates: the x (x_zp + xi, xi in [lo, hi]) whose F = fl(xi * k) fails
+ * the margin, into out (at most max); returns their count, or max + 1 if
+ * more. */
+#define S8_PFF_CANDIDATES 64
 static int s8_pff_scan(float k, int32_t lo, int32_t hi, int32_t x_zp, int8_t *out, int max)
 {
     const __m256 kv = _mm256_set1_ps(k), thr = _mm256_set1_ps(0.5f - S8_PFF_MARGIN);
@@ -575,6 +579,28 @@ static int s8_pff_scan(float k, int32_t lo, int32_t hi, int32_t x_zp, int8_t *ou
     return n;
 }
 
+/* Keeps the n candidates x whose float result (rne(F) + y_zp, saturated,
+ * as s8_pff32 computes it) is not the scalar kernel's, with that result in
+ * y; returns how many, or max + 1 if more than max. */
+static int s8_pff_wrong(int8_t *x, int8_t *y, int n, float k, float a, int max,
+                        const relu__s8_prelu_quant *q)
+{
+    int i, m = 0;
+    for (i = 0; i < n; i++) {
+        const int32_t xi = (int32_t)x[i] - q->x_zero_point;
+        const int32_t r = _mm_cvtss_si32(_mm_set_ss((float)xi * k)) + q->y_zero_point;
+        const int8_t fast = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);
+        const int8_t exact = s8_pf_one(xi, a, q);
+        if (fast == exact)
+            continue;
+        if (m == max)
+            return max + 1;
+        x[m] = x[i];
+        y[m++] = exact;
+    }
+    return m;
+}
+
 /* The strip's patches after the npos call-wide ones (x > x_zp: px, py);
  * 0 if a lane needs more than S8_PFF_PATCHES. */
 static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *py, int npos,
@@ -582,7 +608,8 @@ static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *p
                              const relu__s8_prelu_quant *q)
 {
     const int32_t x_zp = q->x_zero_point;
-    int8_t bx[S8_PFF_PATCHES][32], by[S8_PFF_PATCHES][32], lx[S8_PFF_PATCHES], ly[S8_PFF_PATCHES];
+    int8_t bx[S8_PFF_PATCHES][32], by[S8_PFF_PATCHES][32];
+    int8_t lx[S8_PFF_CANDIDATES], ly[S8_PFF_CANDIDATES];
     int nl = 0, most = 0, p, i;
     size_t j;
     memset(bx, (int8_t)x_zp, sizeof bx);
@@ -594,13 +621,13 @@ static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *p
         }
     for (j = 0; j < w; j++) {
         if (j == 0 || ch[j] != ch[j - 1]) {
-            const float a = alpha[ch[j]];
-            nl = s8_pff_scan(s8_pff_k(a, ratio), -128 - x_zp, -1, x_zp, lx,
-                             S8_PFF_PATCHES - npos);
+            const float a = alpha[ch[j]], kn = s8_pff_k(a, ratio);
+            nl = s8_pff_scan(kn, -128 - x_zp, -1, x_zp, lx, S8_PFF_CANDIDATES);
+            if (nl > S8_PFF_CANDIDATES)
+                return 0;
+            nl = s8_pff_wrong(lx, ly, nl, kn, a, S8_PFF_PATCHES - npos, q);
             if (nl > S8_PFF_PATCHES - npos)
                 return 0;
-            for (i = 0; i < nl; i++)
-                ly[i] = s8_pf_one((int32_t)lx[i] - x_zp, a, q);
         }
         for (i = 0; i < nl; i++) {
             bx[npos + i][j] = lx[i];
@@ -616,7 +643,8 @@ static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *p
     return 1;
 }
 
-/* 32 elements: np < 0 the tested s8_pff32, else untested with np patches. */
+/* 32 elements: np < 0 the tested s8_pff32, 0 untested, 1 untested and
+ * patched (pt->n patches). */
 S8_INLINE __m256i s8_pff_vec(__m256i v, const __m256 kn[4], const __m256d aa[8],
                              const s8_pff *f, const s8_pf *k, const s8_pff_patch *pt,
                              const int np)
@@ -630,8 +658,9 @@ S8_INLINE __m256i s8_pff_vec(__m256i v, const __m256 kn[4], const __m256d aa[8],
         r[g] = s8_pff8(v, g, kn[g], f, &xf, &bad); /* bad unused: no test */
     }
     res = s8_pff_pack(r[0], r[1], r[2], r[3], f);
-    for (g = 0; g < np; g++)
-        res = _mm256_blendv_epi8(res, pt->y[g], _mm256_cmpeq_epi8(v, pt->x[g]));
+    if (np > 0)
+        for (g = 0; g < pt->n; g++)
+            res = _mm256_blendv_epi8(res, pt->y[g], _mm256_cmpeq_epi8(v, pt->x[g]));
     return res;
 }
 
@@ -762,12 +791,15 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
         s8_pff_init(&f, q, ratio);
         if (vecs >= S8_PFF_PATCH_MIN) {
             /* x > x_zp: one set of patches for every lane, or none at all */
-            npos = s8_pff_scan(s8_pff_k(1.0f, ratio), 1, 127 - q->x_zero_point,
-                               q->x_zero_point, px, S8_PFF_PATCHES);
+            int8_t cx[S8_PFF_CANDIDATES];
+            const float kp = s8_pff_k(1.0f, ratio);
+            const int nc = s8_pff_scan(kp, 1, 127 - q->x_zero_point, q->x_zero_point, cx,
+                                       S8_PFF_CANDIDATES);
+            npos = nc > S8_PFF_CANDIDATES ? -1 : s8_pff_wrong(cx, py, nc, kp, 1.0f, S8_PFF_PATCHES, q);
             if (npos > S8_PFF_PATCHES)
                 npos = -1;
             for (i = 0; i < npos; i++)
-                py[i] = s8_pf_one((int32_t)px[i] - q->x_zero_point, 1.0f, q);
+                px[i] = cx[i];
         }
         pt.n = 0;
         for (p0 = 0; p0 < row; p0 += 32) {
@@ -785,23 +817,10 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             s8_pff_lanes(la, ratio, kn);
             if (npos >= 0 && vecs >= S8_PFF_PATCH_MIN &&
                 s8_pff_patch_init(&pt, px, py, npos, alpha, ch, w, ratio, q)) {
-                switch (pt.n) {
-                case 0:
+                if (pt.n == 0)
                     s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 0);
-                    break;
-                case 1:
+                else
                     s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 1);
-                    break;
-                case 2:
-                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 2);
-                    break;
-                case 3:
-                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 3);
-                    break;
-                default: /* S8_PFF_PATCHES */
-                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 4);
-                    break;
-                }
             } else {
                 s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, -1);
             }
