@@ -1112,7 +1112,7 @@ static void test_prelu_channels_last(void **state)
         {21, 3, 1}, {22, 3, 1}, {11, 7, 1}, {5, 1, 17}, {9, 1, 17}, {40, 5, 1},
         /* rows enough for the float arithmetic's patches (strips and
          * packed, whole and partial vectors) */
-        {400, 40, 1}, {4000, 3, 1}, {800, 16, 1},
+        {400, 40, 1}, {4000, 3, 1}, {800, 16, 1}, {600, 70, 1},
     };
     size_t si, qi;
     int k;

@@ -527,122 +527,6 @@ S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], c
     return s8_pff_pack(r0, r1, r2, r3, f);
 }
 
-/*
- * The margin test is 5 of s8_pff32's 11 operations a group. Which (lane, x)
- * pairs fail it is fixed for a strip (F depends on the lane's k and x
- * alone), so with rows enough a strip finds them first, by computing F for
- * every x <= x_zp of each lane (x > x_zp: once per call); of those, only
- * the pairs whose rounded F is not the scalar kernel's result (s8_pf_one)
- * need anything (exact ties, where both round the same tie, do not). If no
- * lane has more than S8_PFF_PATCHES of them, the strip's rows are computed
- * without the test and those pairs' results replaced: patch p compares x
- * with its x[p] per lane and blends in the exact result. A lane with fewer
- * fills its patches with x_zp, whose result (y_zp) is exact for every
- * alpha. Finding them costs what about 129 rows of the tested arithmetic
- * do: measured to pay from S8_PFF_PATCH_MIN rows.
- */
-#define S8_PFF_PATCHES 8
-#define S8_PFF_PATCH_MIN 384
-
-typedef struct s8_pff_patch {
-    __m256i x[S8_PFF_PATCHES], y[S8_PFF_PATCHES];
-    int n;
-} s8_pff_patch;
-
-/* Candidates: the x (x_zp + xi, xi in [lo, hi]) whose F = fl(xi * k) fails
- * the margin, into out (at most max); returns their count, or max + 1 if
- * more. */
-#define S8_PFF_CANDIDATES 64
-static int s8_pff_scan(float k, int32_t lo, int32_t hi, int32_t x_zp, int8_t *out, int max)
-{
-    const __m256 kv = _mm256_set1_ps(k), thr = _mm256_set1_ps(0.5f - S8_PFF_MARGIN);
-    const __m256 mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-    int n = 0;
-    int32_t xi;
-    for (xi = lo; xi <= hi; xi += 8) {
-        const __m256 F = _mm256_mul_ps(
-            _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_set1_epi32(xi),
-                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))),
-            kv);
-        const __m256 d =
-            _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
-        unsigned m = (unsigned)_mm256_movemask_ps(
-            _mm256_cmp_ps(_mm256_and_ps(d, mag), thr, _CMP_NLT_UQ));
-        if (hi - xi < 7)
-            m &= (1u << (hi - xi + 1)) - 1u;
-        for (; m != 0; m &= m - 1) {
-            if (n == max)
-                return max + 1;
-            out[n++] = (int8_t)(x_zp + xi + __builtin_ctz(m));
-        }
-    }
-    return n;
-}
-
-/* Keeps the n candidates x whose float result (rne(F) + y_zp, saturated,
- * as s8_pff32 computes it) is not the scalar kernel's, with that result in
- * y; returns how many, or max + 1 if more than max. */
-static int s8_pff_wrong(int8_t *x, int8_t *y, int n, float k, float a, int max,
-                        const relu__s8_prelu_quant *q)
-{
-    int i, m = 0;
-    for (i = 0; i < n; i++) {
-        const int32_t xi = (int32_t)x[i] - q->x_zero_point;
-        const int32_t r = _mm_cvtss_si32(_mm_set_ss((float)xi * k)) + q->y_zero_point;
-        const int8_t fast = (int8_t)(r < -128 ? -128 : r > 127 ? 127 : r);
-        const int8_t exact = s8_pf_one(xi, a, q);
-        if (fast == exact)
-            continue;
-        if (m == max)
-            return max + 1;
-        x[m] = x[i];
-        y[m++] = exact;
-    }
-    return m;
-}
-
-/* The strip's patches after the npos call-wide ones (x > x_zp: px, py);
- * 0 if a lane needs more than S8_PFF_PATCHES. */
-static int s8_pff_patch_init(s8_pff_patch *pt, const int8_t *px, const int8_t *py, int npos,
-                             const float *alpha, const uint32_t ch[32], size_t w, double ratio,
-                             const relu__s8_prelu_quant *q)
-{
-    const int32_t x_zp = q->x_zero_point;
-    int8_t bx[S8_PFF_PATCHES][32], by[S8_PFF_PATCHES][32];
-    int8_t lx[S8_PFF_CANDIDATES], ly[S8_PFF_CANDIDATES];
-    int nl = 0, most = 0, p, i;
-    size_t j;
-    memset(bx, (int8_t)x_zp, sizeof bx);
-    memset(by, (int8_t)q->y_zero_point, sizeof by);
-    for (p = 0; p < npos; p++)
-        for (j = 0; j < 32; j++) {
-            bx[p][j] = px[p];
-            by[p][j] = py[p];
-        }
-    for (j = 0; j < w; j++) {
-        if (j == 0 || ch[j] != ch[j - 1]) {
-            const float a = alpha[ch[j]], kn = s8_pff_k(a, ratio);
-            nl = s8_pff_scan(kn, -128 - x_zp, -1, x_zp, lx, S8_PFF_CANDIDATES);
-            if (nl > S8_PFF_CANDIDATES)
-                return 0;
-            nl = s8_pff_wrong(lx, ly, nl, kn, a, S8_PFF_PATCHES - npos, q);
-            if (nl > S8_PFF_PATCHES - npos)
-                return 0;
-        }
-        for (i = 0; i < nl; i++) {
-            bx[npos + i][j] = lx[i];
-            by[npos + i][j] = ly[i];
-        }
-        most = nl > most ? nl : most;
-    }
-    pt->n = npos + most;
-    for (p = 0; p < pt->n; p++) {
-        pt->x[p] = _mm256_loadu_si256((const __m256i *)bx[p]);
-        pt->y[p] = _mm256_loadu_si256((const __m256i *)by[p]);
-    }
-    return 1;
-}
-
 /* 32 elements: np < 0 the tested s8_pff32, 0 untested, 1 untested and
  * patched (pt->n patches). */
 S8_INLINE __m256i s8_pff_vec(__m256i v, const __m256 kn[4], const __m256d aa[8],
@@ -785,22 +669,10 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             layout == S8_PACKED ? b->rows * row / s8_strip_width(layout, row, 0) : b->rows;
         s8_pff f;
         s8_pff_patch pt;
-        int8_t px[S8_PFF_PATCHES], py[S8_PFF_PATCHES];
-        int npos = -1, i;
+        s8_pff_pos pos;
         size_t p0;
         s8_pff_init(&f, q, ratio);
-        if (vecs >= S8_PFF_PATCH_MIN) {
-            /* x > x_zp: one set of patches for every lane, or none at all */
-            int8_t cx[S8_PFF_CANDIDATES];
-            const float kp = s8_pff_k(1.0f, ratio);
-            const int nc = s8_pff_scan(kp, 1, 127 - q->x_zero_point, q->x_zero_point, cx,
-                                       S8_PFF_CANDIDATES);
-            npos = nc > S8_PFF_CANDIDATES ? -1 : s8_pff_wrong(cx, py, nc, kp, 1.0f, S8_PFF_PATCHES, q);
-            if (npos > S8_PFF_PATCHES)
-                npos = -1;
-            for (i = 0; i < npos; i++)
-                px[i] = cx[i];
-        }
+        s8_pff_pos_init(&pos, vecs >= S8_PFF_PATCH_MIN, ratio, q);
         pt.n = 0;
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
@@ -815,8 +687,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
             s8_pff_lanes(la, ratio, kn);
-            if (npos >= 0 && vecs >= S8_PFF_PATCH_MIN &&
-                s8_pff_patch_init(&pt, px, py, npos, alpha, ch, w, ratio, q)) {
+            if (s8_pff_patch_init(&pt, &pos, alpha, ch, w, ratio, q)) {
                 if (pt.n == 0)
                     s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 0);
                 else

@@ -481,6 +481,50 @@ S8_INLINE __m512i s8_pff64(__m512i v, const __m512 kn[4], const __m512d aa[8], c
     return s8_pff_pack(r0, r1, r2, r3, f);
 }
 
+/* 64 elements: np < 0 the tested s8_pff64, 0 untested, 1 untested and
+ * patched (s8_simd.inc, s8_pff_patch). */
+S8_INLINE __m512i s8_pff_vec(__m512i v, const __m512 kn[4], const __m512d aa[8],
+                             const s8_pff *f, const s8_pf *k, const s8_pff_patch *pt,
+                             const int np)
+{
+    __m512i r[4], res;
+    int g;
+    if (np < 0)
+        return s8_pff64(v, kn, aa, f, k);
+    for (g = 0; g < 4; g++) {
+        __m512 xf;
+        __mmask16 bad;
+        r[g] = s8_pff16(v, g, kn[g], f, &xf, &bad); /* bad unused: no test */
+    }
+    res = s8_pff_pack(r[0], r[1], r[2], r[3], f);
+    if (np > 0)
+        for (g = 0; g < pt->n; g++)
+            res = _mm512_mask_blend_epi8(_mm512_cmpeq_epi8_mask(v, pt->x[g]), res, pt->y[g]);
+    return res;
+}
+
+/* A strip's rows (or, packed, every vector), np as in s8_pff_vec. */
+S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int layout, size_t p0,
+                           size_t w, const __m512 kn[4], const __m512d aa[8], const s8_pff *f,
+                           const s8_pf *k, const s8_pff_patch *pt, const int np)
+{
+    const size_t row = b->chans * b->len;
+    if (layout == S8_PACKED) {
+        const size_t total = b->rows * row;
+        size_t off;
+        for (off = 0; off < total; off += w) {
+            const size_t left = total - off, ww = left < w ? left : w;
+            s8_st(y + off, s8_pff_vec(s8_ld(x + off, ww), kn, aa, f, k, pt, np), ww);
+        }
+    } else {
+        size_t r;
+        for (r = 0; r < b->rows; r++) {
+            const size_t off = r * b->row_stride + p0;
+            s8_st(y + off, s8_pff_vec(s8_ld(x + off, w), kn, aa, f, k, pt, np), w);
+        }
+    }
+}
+
 /*
  * A channel's map in x order (tab[x + 128]): the entries x > x_zp do not
  * depend on alpha and are built once (s8_pf_map_init, into pos); then per
