@@ -9,9 +9,11 @@
  * Byte lookups are vpshufb "plans" (below) that skip the table rows an
  * activation does not need; s8_grad looks dx up per dy when there are at
  * most four distinct factors and loads the factors one by one otherwise; PReLU
- * forward maps channels with enough elements and does the double arithmetic
- * four lanes at a time elsewhere (channels last with cached maps: every other
- * row looked up byte by byte, s8_map_bytes).
+ * forward maps runs of one channel with enough elements, computes channels
+ * last (strips and packed vectors) in float, eight lanes a vector, checked
+ * against a rounding margin (s8_simd.inc; with rows enough, the few (lane,
+ * x) pairs that need it patched instead of testing every vector), and does
+ * the double arithmetic four lanes at a time elsewhere.
  *
  * AVX2 has no byte-masked loads and stores: partial vectors use dword
  * masked moves plus up to three single bytes, so no byte outside a buffer is
@@ -672,7 +674,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
         s8_pff_pos pos;
         size_t p0;
         s8_pff_init(&f, q, ratio);
-        s8_pff_pos_init(&pos, vecs >= S8_PFF_PATCH_MIN, ratio, q);
+        pos.n = vecs >= S8_PFF_PATCH_MIN ? S8_PFF_POS_LATER : -1;
         pt.n = 0;
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];

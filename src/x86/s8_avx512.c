@@ -11,7 +11,11 @@
  *    and round-half-even to an integer is a conversion with explicit
  *    round-to-nearest-even, which equals the scalar "clamp to +-512, add and
  *    subtract 1.5*2^p" for every value whose result is not saturated anyway;
- *  - int8 saturation is the pack instructions' signed saturation.
+ *  - int8 saturation is the pack instructions' signed saturation;
+ *  - the PReLU forward's float arithmetic is not the scalar operations: its
+ *    results are kept only where they are proven to round like the scalar
+ *    double ones (s8_simd.inc, "PReLU forward in float, checked"), the rest
+ *    are the scalar arithmetic's.
  *
  * How each kernel finds its speed (every choice below changes no result):
  *  - s8_lut: one 256-entry lookup per 64 bytes;
@@ -25,8 +29,11 @@
  *    channels-last boxes with many rows look each vector up in the maps of
  *    its lanes' channels when they are at most 8, else 16 vectors are
  *    transposed as 16x16 dwords so that a vector holds at most 4 (VBMI:
- *    vpermi2b; F+BW: two vpermi2w and a byte select); the rest is the
- *    double arithmetic, 8 lanes at a time;
+ *    vpermi2b; F+BW: two vpermi2w and a byte select) when the maps are
+ *    cached or the rows pay for building them; other channels-last boxes
+ *    take the float arithmetic checked against a rounding margin (or
+ *    patched, s8_simd.inc), 16 lanes at a time; the rest is the double
+ *    arithmetic, 8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
  *
