@@ -588,6 +588,48 @@ S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int l
 
 /* ------------------------------------------------------------ PReLU forward */
 
+/* Strips and packed boxes of S8_PFF_MIN_VECS vectors or more: the float
+ * arithmetic, tested or patched. Out of line: small calls keep the short
+ * frame of the double arithmetic. */
+static __attribute__((noinline)) void s8_pff_box(const int8_t *x, int8_t *y, const float *alpha,
+                                                 const relu__box *b,
+                                                 const relu__s8_prelu_quant *q, int layout,
+                                                 size_t vecs, const s8_pf *k)
+{
+    const size_t row = b->chans * b->len;
+    const double ratio = q->x_scale / q->y_scale;
+    s8_pff f;
+    s8_pff_patch pt;
+    s8_pff_pos pos;
+    size_t p0, j;
+    s8_pff_init(&f, q, ratio);
+    pos.n = vecs >= S8_PFF_PATCH_MIN ? S8_PFF_POS_LATER : -1;
+    pt.n = 0;
+    for (p0 = 0; p0 < row; p0 += 32) {
+        __m256d aa[8];
+        __m256 kn[4];
+        uint32_t ch[32];
+        float la[32] __attribute__((aligned(32)));
+        const size_t w = s8_strip_width(layout, row, p0);
+        s8_lane_channels(p0, w, b, ch);
+        for (j = 0; j < 32; j++)
+            la[j] = j < w ? alpha[ch[j]] : 0.0f;
+        for (j = 0; j < 8; j++)
+            aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
+        s8_pff_lanes(la, ratio, kn);
+        if (s8_pff_patch_init(&pt, &pos, alpha, ch, w, ratio, q)) {
+            if (pt.n == 0)
+                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, 0);
+            else
+                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, 1);
+        } else {
+            s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, -1);
+        }
+        if (layout == S8_PACKED)
+            break;
+    }
+}
+
 void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, const relu__box *b,
                             const relu__s8_prelu_quant *q)
 {
@@ -666,39 +708,37 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
 
     {
         const size_t row = b->chans * b->len;
-        const double ratio = q->x_scale / q->y_scale;
-        const size_t vecs =
-            layout == S8_PACKED ? b->rows * row / s8_strip_width(layout, row, 0) : b->rows;
-        s8_pff f;
-        s8_pff_patch pt;
-        s8_pff_pos pos;
+        /* vectors a strip has (packed: about, without a division) */
+        const size_t vecs = layout == S8_PACKED ? b->rows * row / 32 : b->rows;
         size_t p0;
-        s8_pff_init(&f, q, ratio);
-        pos.n = vecs >= S8_PFF_PATCH_MIN ? S8_PFF_POS_LATER : -1;
-        pt.n = 0;
+        if (vecs >= S8_PFF_MIN_VECS) {
+            s8_pff_box(x, y, alpha, b, q, layout, vecs, &k);
+            return;
+        }
+        /* the double arithmetic: its set-up is the cheaper */
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
-            __m256 kn[4];
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
-            size_t w;
-            w = s8_strip_width(layout, row, p0);
+            const size_t w = s8_strip_width(layout, row, p0);
             s8_lane_channels(p0, w, b, ch);
             for (j = 0; j < 32; j++)
                 la[j] = j < w ? alpha[ch[j]] : 0.0f;
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
-            s8_pff_lanes(la, ratio, kn);
-            if (s8_pff_patch_init(&pt, &pos, alpha, ch, w, ratio, q)) {
-                if (pt.n == 0)
-                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 0);
-                else
-                    s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, 1);
-            } else {
-                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, &k, &pt, -1);
-            }
-            if (layout == S8_PACKED)
+            if (layout == S8_PACKED) {
+                const size_t total = b->rows * row;
+                size_t off;
+                for (off = 0; off < total; off += w) {
+                    const size_t left = total - off, ww = left < w ? left : w;
+                    s8_store(y + off, s8_pf32(s8_load(x + off, ww, 0), aa, &k), ww);
+                }
                 break;
+            }
+            for (j = 0; j < b->rows; j++) {
+                const size_t off = j * b->row_stride + p0;
+                s8_store(y + off, s8_pf32(s8_load(x + off, w, 0), aa, &k), w);
+            }
         }
     }
 }
