@@ -1079,12 +1079,67 @@ static void test_prelu_small(void **state)
 
 /*
  * Channels last (and other short runs) with rows enough for the kernels'
- * per-lane paths (several channels per vector, or transposed tiles). Each
- * tier is called first with alpha values it has not seen (maps built in the
- * call), then in place with the same ones (the thread's cached maps), and
- * both must equal the scalar results, which are checked against the
- * reference.
+ * per-lane paths (several channels per vector, transposed tiles, or the
+ * float arithmetic checked against a rounding margin). Each tier is called
+ * first with alpha values it has not seen (maps built in the call), then in
+ * place with the same ones (the thread's cached maps), and both must equal
+ * the scalar results, which are checked against the reference.
+ *
+ * The alphas come in kinds: the mixed ones of random_alpha; alphas whose
+ * products hit half-integers exactly or nearly (0.25, 0.5, decimals), which
+ * the float arithmetic must hand to the exact path, most of all with equal
+ * scales; non-dyadic ones as training leaves them (the float arithmetic
+ * alone); and the extremes (NaN, infinities, the largest and smallest
+ * floats, signed zeros).
  */
+static float cl_alpha(int kind, size_t c, const relu_quant *xq, const relu_quant *yq)
+{
+    static const float ties[] = {0.25f, 0.5f, -0.5f, 1.5f, 0.125f, -0.25f, 2.5f, 0.75f, 0.01f, 0.1f, 0.3f};
+    static const float extreme[] = {NAN,     INFINITY, -INFINITY, 3.4028235e38f, -3.4028235e38f,
+                                    1.4e-45f, -1.4e-45f, 0.0f,    -0.0f,         1e10f,
+                                    -7.0f,   1e-30f,   1.17549435e-38f};
+    switch (kind) {
+    case 1:
+        if (c % 2 == 0)
+            return ties[c / 2 % NELEM(ties)];
+        /* the float nearest to a tie of T = alpha * x_scale * xi / y_scale
+         * at xi = -1 - c % 97: a little off it, on either side */
+        return (float)(((double)(c % 7) + 0.5) * (double)yq->scale /
+                       ((double)xq->scale * -(double)(1 + c % 97)));
+    case 2:
+        return (float)(0.01 + 0.29 * (double)(rng() % 1000003) / 1000003.0) *
+               (c % 5 == 4 ? -3.0f : 1.0f);
+    case 3:
+        return extreme[c % NELEM(extreme)];
+    default:
+        return random_alpha(c);
+    }
+}
+
+/* Quantizations past the grid's: equal scales (k_pos = 1, ties with the
+ * dyadic alphas), a ratio of 2, and the extreme ratios with the zero points
+ * at the ends. */
+static void cl_quants(size_t qi, relu_quant *xq, relu_quant *yq)
+{
+    static const relu_quant extra[][2] = {
+        {{0.05f, -128}, {0.05f, 127}},
+        {{0.05f, 3}, {0.05f, -7}},
+        {{0.1f, 3}, {0.05f, -7}},
+        {{3.4028235e38f, 127}, {1.4e-45f, -128}},
+        {{1.4e-45f, -128}, {3.4028235e38f, 127}},
+        {{2.5e6f, 127}, {3e-7f, 127}},
+        /* 7 x_scale / y_scale near 2.5: x > x_zp near a tie too */
+        {{0.05f, 0}, {0.14f, 0}},
+    };
+    if (qi < 6) {
+        *xq = grid_q(qi * 6 % NGRID);
+        *yq = grid_q((qi * 7 + 3) % NGRID);
+    } else {
+        *xq = extra[qi - 6][0];
+        *yq = extra[qi - 6][1];
+    }
+}
+
 static void test_prelu_channels_last(void **state)
 {
     relu_isa isas[4];
@@ -1097,12 +1152,19 @@ static void test_prelu_channels_last(void **state)
         /* odd row counts (a last odd row, a partial tile of 16) and packed
          * tails: 257 * 300 and 131 * 64 strips, 301 * 3 packed */
         {257, 300, 1}, {131, 64, 1}, {301, 3, 1},
+        /* packed rows that do not divide a vector, just past and at the
+         * length of whole-vector stores */
+        {21, 3, 1}, {22, 3, 1}, {11, 7, 1}, {5, 1, 17}, {9, 1, 17}, {40, 5, 1},
+        /* rows enough for the float arithmetic's patches (strips and
+         * packed, whole and partial vectors) */
+        {400, 40, 1}, {4000, 3, 1}, {800, 16, 1}, {600, 70, 1},
     };
     size_t si, qi;
     int k;
     (void)state;
-    for (qi = 0; qi < 6; qi++) {
-        const relu_quant xq = grid_q(qi * 6 % NGRID), yq = grid_q((qi * 7 + 3) % NGRID);
+    for (qi = 0; qi < 13; qi++) {
+        relu_quant xq, yq;
+        cl_quants(qi, &xq, &yq);
         for (si = 0; si < NELEM(shapes); si++) {
             const prelu_case *pc = &shapes[si];
             const size_t C = pc->channels, n = pc->outer * C * pc->inner;
@@ -1114,7 +1176,7 @@ static void test_prelu_channels_last(void **state)
                 gbuf gy, gin;
                 size_t c;
                 for (c = 0; c < C; c++)
-                    alpha[c] = random_alpha(c + salt);
+                    alpha[c] = cl_alpha((int)((qi + si + (size_t)k) % 4), c + salt, &xq, &yq);
                 gbuf_init(&gy, n, 1);
                 gbuf_init(&gin, n, 5);
                 for (c = 0; c < n; c++)

@@ -9,9 +9,11 @@
  * Byte lookups are vpshufb "plans" (below) that skip the table rows an
  * activation does not need; s8_grad looks dx up per dy when there are at
  * most four distinct factors and loads the factors one by one otherwise; PReLU
- * forward maps channels with enough elements and does the double arithmetic
- * four lanes at a time elsewhere (channels last with cached maps: every other
- * row looked up byte by byte, s8_map_bytes).
+ * forward maps runs of one channel with enough elements, computes channels
+ * last (strips and packed vectors) in float, eight lanes a vector, checked
+ * against a rounding margin (s8_simd.inc; with rows enough, the few (lane,
+ * x) pairs that need it patched instead of testing every vector), and does
+ * the double arithmetic four lanes at a time elsewhere.
  *
  * AVX2 has no byte-masked loads and stores: partial vectors use dword
  * masked moves plus up to three single bytes, so no byte outside a buffer is
@@ -435,33 +437,201 @@ S8_INLINE __m256i s8_pf32n(__m256i v, const __m256d a[8], const s8_pf *k, size_t
 }
 
 
-/* ------------------------------------------------------------ PReLU forward */
+/* ------------------------------------------------------ PReLU forward in float */
 
 /*
- * Strips and packed vectors with ready maps (relu__s8_prelu_quant.maps).
- * AVX2 has no permute over a 256-entry map (the AVX-512 tier's pf_few /
- * pf_quads), so a byte is looked up by a scalar load; those run about one
- * element a cycle (loads and stores bound; a vpgatherdd lane costs the same:
- * both 6-7 GB/s alone, against 4.7 for the double arithmetic), on other
- * ports than the arithmetic's divisions. Every other vector (a strip's odd
- * rows, or odd packed vectors) is looked up and the rest computed, which
- * out-of-order execution overlaps: 6.4 GB/s at 64 channels (all looked up:
- * 6.0; one in four, or runs of three in four: 5.0-5.8).
- * Lane j's map is lane_map[j], offset to x == 0.
+ * The checked float form of s8_pf32 (s8_simd.inc, "PReLU forward in float,
+ * checked"), 32 elements in the lane order of s8_grad_lanes: kn[g] holds
+ * the x <= x_zp factors of elements 4g..4g+3 in its low half and
+ * 16+4g..16+4g+3 in its high half. xi becomes a float as dy does there
+ * (2^23 + u - (2^23 + 128 + x_zp), exact), its sign picks k (xi == 0 is
+ * +0 and takes k_pos: 0 either way), and a group of eight with any lane
+ * within the margin of a half-integer is computed in double (s8_pf4,
+ * aa[j] the alphas of elements 4j..4j+3) instead.
  */
-S8_INLINE void s8_lane_maps(const int8_t *maps, const uint32_t ch[32], size_t w,
-                            const int8_t *lane_map[32])
+typedef struct s8_pff {
+    __m256 kpos, bias, thr, mag; /* k_pos; 2^23 + 128 + x_zp; 0.5 - margin; ~sign */
+    __m256i y_zp16;
+} s8_pff;
+
+S8_INLINE void s8_pff_init(s8_pff *f, const relu__s8_prelu_quant *q, double ratio)
 {
-    size_t j;
-    for (j = 0; j < w; j++)
-        lane_map[j] = maps + 256 * (size_t)ch[j] + 128;
+    f->kpos = _mm256_set1_ps(s8_pff_k(1.0f, ratio));
+    f->bias = _mm256_set1_ps((float)(8388608 + 128 + q->x_zero_point));
+    f->thr = _mm256_set1_ps(0.5f - S8_PFF_MARGIN);
+    f->mag = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    f->y_zp16 = _mm256_set1_epi16((short)q->y_zero_point);
 }
 
-S8_INLINE void s8_map_bytes(const int8_t *x, int8_t *y, const int8_t *const lane_map[32], size_t w)
+/* kn in lane order from the 32 lanes' alphas la (element order). */
+S8_INLINE void s8_pff_lanes(const float la[32], double ratio, __m256 kn[4])
 {
-    size_t j;
-    for (j = 0; j < w; j++)
-        y[j] = lane_map[j][x[j]];
+    float kf[32];
+    int j;
+    for (j = 0; j < 32; j++)
+        kf[j] = s8_pff_k(la[j], ratio);
+    for (j = 0; j < 4; j++)
+        kn[j] = _mm256_set_m128(_mm_loadu_ps(kf + 16 + 4 * j), _mm_loadu_ps(kf + 4 * j));
+}
+
+/* Group g of s8_pff32: xi as a float, the rounded F, and the lanes that
+ * fail the margin (all ones). */
+S8_INLINE __m256i s8_pff8(__m256i v, int g, __m256 kn, const s8_pff *f, __m256 *xf, __m256 *bad)
+{
+    const __m256i sel = _mm256_setr_epi8(
+        (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
+        (char)(4 * g + 3), -1, -1, -1, (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1,
+        (char)(4 * g + 2), -1, -1, -1, (char)(4 * g + 3), -1, -1, -1);
+    __m256 F, d;
+    *xf = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(v, sel),
+                                                             _mm256_set1_epi32(0x4B000080))),
+                        f->bias);
+    F = _mm256_mul_ps(*xf, _mm256_blendv_ps(f->kpos, kn, *xf));
+    d = _mm256_sub_ps(F, _mm256_round_ps(F, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    /* not below the threshold, or unordered */
+    *bad = _mm256_cmp_ps(_mm256_and_ps(d, f->mag), f->thr, _CMP_NLT_UQ);
+    return _mm256_cvtps_epi32(F);
+}
+
+S8_INLINE __m256i s8_pff_pack(__m256i r0, __m256i r1, __m256i r2, __m256i r3, const s8_pff *f)
+{
+    return _mm256_packs_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r0, r1), f->y_zp16),
+                              _mm256_adds_epi16(_mm256_packs_epi32(r2, r3), f->y_zp16));
+}
+
+/* The vectors with a lane that fails: the failing groups in double. Out of
+ * line, so that the common path keeps its results in registers. */
+static __attribute__((noinline)) __m256i s8_pff32_exact(__m256i v, const __m256 kn[4],
+                                                        const __m256d aa[8], const s8_pff *f,
+                                                        const s8_pf *k)
+{
+    __m256i r[4];
+    int g;
+    for (g = 0; g < 4; g++) {
+        __m256 xf, bad;
+        r[g] = s8_pff8(v, g, kn[g], f, &xf, &bad);
+        if (_mm256_movemask_ps(bad) != 0) {
+            const __m256i xi = _mm256_cvtps_epi32(xf);
+            r[g] = _mm256_set_m128i(s8_pf4(_mm256_extracti128_si256(xi, 1), aa[4 + g], k),
+                                    s8_pf4(_mm256_castsi256_si128(xi), aa[g], k));
+        }
+    }
+    return s8_pff_pack(r[0], r[1], r[2], r[3], f);
+}
+
+S8_INLINE __m256i s8_pff32(__m256i v, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
+                           const s8_pf *k)
+{
+    __m256 xf, b0, b1, b2, b3, any;
+    const __m256i r0 = s8_pff8(v, 0, kn[0], f, &xf, &b0);
+    const __m256i r1 = s8_pff8(v, 1, kn[1], f, &xf, &b1);
+    const __m256i r2 = s8_pff8(v, 2, kn[2], f, &xf, &b2);
+    const __m256i r3 = s8_pff8(v, 3, kn[3], f, &xf, &b3);
+    any = _mm256_or_ps(_mm256_or_ps(b0, b1), _mm256_or_ps(b2, b3));
+    if (__builtin_expect(!_mm256_testz_ps(any, any), 0))
+        return s8_pff32_exact(v, kn, aa, f, k);
+    return s8_pff_pack(r0, r1, r2, r3, f);
+}
+
+/* 32 elements: np < 0 the tested s8_pff32, 0 untested, 1 untested and
+ * patched (pt->n patches). */
+S8_INLINE __m256i s8_pff_vec(__m256i v, const __m256 kn[4], const __m256d aa[8],
+                             const s8_pff *f, const s8_pf *k, const s8_pff_patch *pt,
+                             const int np)
+{
+    __m256i r[4], res;
+    int g;
+    if (np < 0)
+        return s8_pff32(v, kn, aa, f, k);
+    for (g = 0; g < 4; g++) {
+        __m256 xf, bad;
+        r[g] = s8_pff8(v, g, kn[g], f, &xf, &bad); /* bad unused: no test */
+    }
+    res = s8_pff_pack(r[0], r[1], r[2], r[3], f);
+    if (np > 0)
+        for (g = 0; g < pt->n; g++)
+            res = _mm256_blendv_epi8(res, pt->y[g], _mm256_cmpeq_epi8(v, pt->x[g]));
+    return res;
+}
+
+/* A strip's rows (or, packed, every vector), np as in s8_pff_vec. */
+S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int layout, size_t p0,
+                           size_t w, const __m256 kn[4], const __m256d aa[8], const s8_pff *f,
+                           const s8_pf *k, const s8_pff_patch *pt, const int np)
+{
+    const size_t row = b->chans * b->len;
+    if (layout == S8_PACKED) {
+        const size_t total = b->rows * row;
+        size_t off = 0;
+        if (w < 32 && total >= w + 32) {
+            /* whole-vector loads and stores: a store's last 32 - w bytes
+             * are the next vector's, which its own store rewrites, and
+             * which were loaded before (in place) */
+            __m256i v = _mm256_loadu_si256((const __m256i *)x), res;
+            do {
+                res = s8_pff_vec(v, kn, aa, f, k, pt, np);
+                v = _mm256_loadu_si256((const __m256i *)(x + off + w));
+                _mm256_storeu_si256((__m256i *)(y + off), res);
+                off += w;
+            } while (off + w + 32 <= total);
+            s8_store(y + off, s8_pff_vec(v, kn, aa, f, k, pt, np), w);
+            off += w;
+        }
+        for (; off < total; off += w) {
+            const size_t left = total - off, ww = left < w ? left : w;
+            s8_store(y + off, s8_pff_vec(s8_load(x + off, ww, 0), kn, aa, f, k, pt, np), ww);
+        }
+    } else {
+        size_t r;
+        for (r = 0; r < b->rows; r++) {
+            const size_t off = r * b->row_stride + p0;
+            s8_store(y + off, s8_pff_vec(s8_load(x + off, w, 0), kn, aa, f, k, pt, np), w);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ PReLU forward */
+
+/* Strips and packed boxes of S8_PFF_MIN_VECS vectors or more: the float
+ * arithmetic, tested or patched. Out of line: small calls keep the short
+ * frame of the double arithmetic. */
+static __attribute__((noinline)) void s8_pff_box(const int8_t *x, int8_t *y, const float *alpha,
+                                                 const relu__box *b,
+                                                 const relu__s8_prelu_quant *q, int layout,
+                                                 size_t vecs, const s8_pf *k)
+{
+    const size_t row = b->chans * b->len;
+    const double ratio = q->x_scale / q->y_scale;
+    s8_pff f;
+    s8_pff_patch pt;
+    s8_pff_pos pos;
+    size_t p0, j;
+    s8_pff_init(&f, q, ratio);
+    pos.n = vecs >= S8_PFF_PATCH_MIN ? S8_PFF_POS_LATER : -1;
+    pt.n = 0;
+    for (p0 = 0; p0 < row; p0 += 32) {
+        __m256d aa[8];
+        __m256 kn[4];
+        uint32_t ch[32];
+        float la[32] __attribute__((aligned(32)));
+        const size_t w = s8_strip_width(layout, row, p0);
+        s8_lane_channels(p0, w, b, ch);
+        for (j = 0; j < 32; j++)
+            la[j] = j < w ? alpha[ch[j]] : 0.0f;
+        for (j = 0; j < 8; j++)
+            aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
+        s8_pff_lanes(la, ratio, kn);
+        if (s8_pff_patch_init(&pt, &pos, alpha, ch, w, ratio, q)) {
+            if (pt.n == 0)
+                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, 0);
+            else
+                s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, 1);
+        } else {
+            s8_pff_rows(x, y, b, layout, p0, w, kn, aa, &f, k, &pt, -1);
+        }
+        if (layout == S8_PACKED)
+            break;
+    }
 }
 
 void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, const relu__box *b,
@@ -542,42 +712,36 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
 
     {
         const size_t row = b->chans * b->len;
+        /* vectors a strip has (packed: about, without a division) */
+        const size_t vecs = layout == S8_PACKED ? b->rows * row / 32 : b->rows;
         size_t p0;
+        if (vecs >= S8_PFF_MIN_VECS) {
+            s8_pff_box(x, y, alpha, b, q, layout, vecs, &k);
+            return;
+        }
+        /* the double arithmetic: its set-up is the cheaper */
         for (p0 = 0; p0 < row; p0 += 32) {
             __m256d aa[8];
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
-            const int8_t *lane_map[32];
-            const int mapped = q->maps != NULL;
-            size_t w;
-            w = s8_strip_width(layout, row, p0);
+            const size_t w = s8_strip_width(layout, row, p0);
             s8_lane_channels(p0, w, b, ch);
             for (j = 0; j < 32; j++)
                 la[j] = j < w ? alpha[ch[j]] : 0.0f;
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
-            if (mapped)
-                s8_lane_maps(q->maps, ch, w, lane_map);
             if (layout == S8_PACKED) {
                 const size_t total = b->rows * row;
-                size_t off, t;
-                for (off = 0, t = 0; off < total; off += w, t++) {
+                size_t off;
+                for (off = 0; off < total; off += w) {
                     const size_t left = total - off, ww = left < w ? left : w;
-                    if (mapped && t % 2 == 1)
-                        s8_map_bytes(x + off, y + off, lane_map, ww);
-                    else
-                        s8_store(y + off, s8_pf32(s8_load(x + off, ww, 0), aa, &k), ww);
+                    s8_store(y + off, s8_pf32(s8_load(x + off, ww, 0), aa, &k), ww);
                 }
                 break;
-            } else {
-                size_t r;
-                for (r = 0; r < b->rows; r++) {
-                    const size_t off = r * b->row_stride + p0;
-                    if (mapped && r % 2 == 1)
-                        s8_map_bytes(x + off, y + off, lane_map, w);
-                    else
-                        s8_store(y + off, s8_pf32(s8_load(x + off, w, 0), aa, &k), w);
-                }
+            }
+            for (j = 0; j < b->rows; j++) {
+                const size_t off = j * b->row_stride + p0;
+                s8_store(y + off, s8_pf32(s8_load(x + off, w, 0), aa, &k), w);
             }
         }
     }

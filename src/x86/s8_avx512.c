@@ -11,7 +11,11 @@
  *    and round-half-even to an integer is a conversion with explicit
  *    round-to-nearest-even, which equals the scalar "clamp to +-512, add and
  *    subtract 1.5*2^p" for every value whose result is not saturated anyway;
- *  - int8 saturation is the pack instructions' signed saturation.
+ *  - int8 saturation is the pack instructions' signed saturation;
+ *  - the PReLU forward's float arithmetic is not the scalar operations: its
+ *    results are kept only where they are proven to round like the scalar
+ *    double ones (s8_simd.inc, "PReLU forward in float, checked"), the rest
+ *    are the scalar arithmetic's.
  *
  * How each kernel finds its speed (every choice below changes no result):
  *  - s8_lut: one 256-entry lookup per 64 bytes;
@@ -25,8 +29,11 @@
  *    channels-last boxes with many rows look each vector up in the maps of
  *    its lanes' channels when they are at most 8, else 16 vectors are
  *    transposed as 16x16 dwords so that a vector holds at most 4 (VBMI:
- *    vpermi2b; F+BW: two vpermi2w and a byte select); the rest is the
- *    double arithmetic, 8 lanes at a time;
+ *    vpermi2b; F+BW: two vpermi2w and a byte select) when the maps are
+ *    cached or the rows pay for building them; other channels-last boxes
+ *    take the float arithmetic checked against a rounding margin (or
+ *    patched, s8_simd.inc), 16 lanes at a time; the rest is the double
+ *    arithmetic, 8 lanes at a time;
  *  - PReLU backward: per channel two dy tables (VBMI) or the float math with
  *    per-lane factors, and the int64 channel sums from int16 products.
  *
@@ -386,6 +393,152 @@ S8_INLINE __m512i s8_pf64(__m512i v, const __m512d a[8], const s8_pf *k, int fas
         c[3], 3);
 }
 
+
+/*
+ * The checked float form (s8_simd.inc, "PReLU forward in float, checked"),
+ * 64 elements in the unpack order of s8_planes_to_floats: group g holds,
+ * in 128-bit lane l, elements 16l+4g .. 16l+4g+3, and the packs put them
+ * back. xi becomes a float without conversion (2^23 + u - (2^23 + 128 +
+ * x_zp), exact), its sign picks k (xi == 0 is +0: k_pos, 0 either way), and
+ * a group of sixteen with any lane within the margin of a half-integer is
+ * computed in double (s8_pf8) instead.
+ */
+typedef struct s8_pff {
+    __m512 kpos, bias, thr; /* k_pos; 2^23 + 128 + x_zp; 0.5 - margin */
+    __m512i y_zp16;
+} s8_pff;
+
+S8_INLINE void s8_pff_init(s8_pff *f, const relu__s8_prelu_quant *q, double ratio)
+{
+    f->kpos = _mm512_set1_ps(s8_pff_k(1.0f, ratio));
+    f->bias = _mm512_set1_ps((float)(8388608 + 128 + q->x_zero_point));
+    f->thr = _mm512_set1_ps(0.5f - S8_PFF_MARGIN);
+    f->y_zp16 = _mm512_set1_epi16((short)q->y_zero_point);
+}
+
+/* The x <= x_zp factors (kn) and the alphas (aa, eight a vector) of the
+ * 64 lanes in unpack order, from the lanes' alphas la in element order. */
+S8_INLINE void s8_pff_lanes(const float la[64], double ratio, __m512 kn[4], __m512d aa[8])
+{
+    float kl[64], al[64];
+    int g, p;
+    for (g = 0; g < 4; g++)
+        for (p = 0; p < 16; p++) {
+            const float a = la[16 * (p / 4) + 4 * g + p % 4];
+            kl[16 * g + p] = s8_pff_k(a, ratio);
+            al[16 * g + p] = a;
+        }
+    for (g = 0; g < 4; g++) {
+        kn[g] = _mm512_loadu_ps(kl + 16 * g);
+        aa[2 * g] = _mm512_cvtps_pd(_mm256_loadu_ps(al + 16 * g));
+        aa[2 * g + 1] = _mm512_cvtps_pd(_mm256_loadu_ps(al + 16 * g + 8));
+    }
+}
+
+/* Group g: xi as a float, the rounded F, and the lanes failing the margin. */
+S8_INLINE __m512i s8_pff16(__m512i v, int g, __m512 kn, const s8_pff *f, __m512 *xf,
+                           __mmask16 *bad)
+{
+    const __m512i sel = _mm512_broadcast_i32x4(_mm_setr_epi8(
+        (char)(4 * g), -1, -1, -1, (char)(4 * g + 1), -1, -1, -1, (char)(4 * g + 2), -1, -1, -1,
+        (char)(4 * g + 3), -1, -1, -1));
+    __m512 F;
+    *xf = _mm512_sub_ps(_mm512_castsi512_ps(_mm512_xor_si512(_mm512_shuffle_epi8(v, sel),
+                                                             _mm512_set1_epi32(0x4B000080))),
+                        f->bias);
+    F = _mm512_mul_ps(*xf, _mm512_mask_blend_ps(_mm512_movepi32_mask(_mm512_castps_si512(*xf)),
+                                                f->kpos, kn));
+    /* F - rne(F); not below the threshold in magnitude, or unordered */
+    *bad = _mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_reduce_ps(F, _MM_FROUND_TO_NEAREST_INT |
+                                                                  _MM_FROUND_NO_EXC)),
+                              f->thr, _CMP_NLT_UQ);
+    return _mm512_cvt_roundps_epi32(F, S8_RNE);
+}
+
+S8_INLINE __m512i s8_pff_pack(__m512i r0, __m512i r1, __m512i r2, __m512i r3, const s8_pff *f)
+{
+    return _mm512_packs_epi16(_mm512_adds_epi16(_mm512_packs_epi32(r0, r1), f->y_zp16),
+                              _mm512_adds_epi16(_mm512_packs_epi32(r2, r3), f->y_zp16));
+}
+
+/* A vector with a lane that fails: its failing groups in double, out of line. */
+static __attribute__((noinline)) __m512i s8_pff64_exact(__m512i v, const __m512 kn[4],
+                                                        const __m512d aa[8], const s8_pff *f,
+                                                        const s8_pf *k)
+{
+    __m512i r[4];
+    int g;
+    for (g = 0; g < 4; g++) {
+        __m512 xf;
+        __mmask16 bad;
+        r[g] = s8_pff16(v, g, kn[g], f, &xf, &bad);
+        if (bad != 0) {
+            const __m512i xi = _mm512_cvt_roundps_epi32(xf, S8_RNE);
+            r[g] = _mm512_inserti64x4(
+                _mm512_castsi256_si512(s8_pf8(_mm512_castsi512_si256(xi), aa[2 * g], k)),
+                s8_pf8(_mm512_extracti64x4_epi64(xi, 1), aa[2 * g + 1], k), 1);
+        }
+    }
+    return s8_pff_pack(r[0], r[1], r[2], r[3], f);
+}
+
+S8_INLINE __m512i s8_pff64(__m512i v, const __m512 kn[4], const __m512d aa[8], const s8_pff *f,
+                           const s8_pf *k)
+{
+    __m512 xf;
+    __mmask16 b0, b1, b2, b3;
+    const __m512i r0 = s8_pff16(v, 0, kn[0], f, &xf, &b0);
+    const __m512i r1 = s8_pff16(v, 1, kn[1], f, &xf, &b1);
+    const __m512i r2 = s8_pff16(v, 2, kn[2], f, &xf, &b2);
+    const __m512i r3 = s8_pff16(v, 3, kn[3], f, &xf, &b3);
+    if (__builtin_expect((b0 | b1 | b2 | b3) != 0, 0))
+        return s8_pff64_exact(v, kn, aa, f, k);
+    return s8_pff_pack(r0, r1, r2, r3, f);
+}
+
+/* 64 elements: np < 0 the tested s8_pff64, 0 untested, 1 untested and
+ * patched (s8_simd.inc, s8_pff_patch). */
+S8_INLINE __m512i s8_pff_vec(__m512i v, const __m512 kn[4], const __m512d aa[8],
+                             const s8_pff *f, const s8_pf *k, const s8_pff_patch *pt,
+                             const int np)
+{
+    __m512i r[4], res;
+    int g;
+    if (np < 0)
+        return s8_pff64(v, kn, aa, f, k);
+    for (g = 0; g < 4; g++) {
+        __m512 xf;
+        __mmask16 bad;
+        r[g] = s8_pff16(v, g, kn[g], f, &xf, &bad); /* bad unused: no test */
+    }
+    res = s8_pff_pack(r[0], r[1], r[2], r[3], f);
+    if (np > 0)
+        for (g = 0; g < pt->n; g++)
+            res = _mm512_mask_blend_epi8(_mm512_cmpeq_epi8_mask(v, pt->x[g]), res, pt->y[g]);
+    return res;
+}
+
+/* A strip's rows (or, packed, every vector), np as in s8_pff_vec. */
+S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int layout, size_t p0,
+                           size_t w, const __m512 kn[4], const __m512d aa[8], const s8_pff *f,
+                           const s8_pf *k, const s8_pff_patch *pt, const int np)
+{
+    const size_t row = b->chans * b->len;
+    if (layout == S8_PACKED) {
+        const size_t total = b->rows * row;
+        size_t off;
+        for (off = 0; off < total; off += w) {
+            const size_t left = total - off, ww = left < w ? left : w;
+            s8_st(y + off, s8_pff_vec(s8_ld(x + off, ww), kn, aa, f, k, pt, np), ww);
+        }
+    } else {
+        size_t r;
+        for (r = 0; r < b->rows; r++) {
+            const size_t off = r * b->row_stride + p0;
+            s8_st(y + off, s8_pff_vec(s8_ld(x + off, w), kn, aa, f, k, pt, np), w);
+        }
+    }
+}
 
 /*
  * A channel's map in x order (tab[x + 128]): the entries x > x_zp do not
