@@ -1814,6 +1814,54 @@ static void test_fp_environment(void **state)
 #define S8T_CSR_FTZ_DAZ 0x8040u
 #endif
 
+#if defined(S8T_HAVE_FENV)
+/* The caller's floating-point state a call must leave as found. */
+typedef struct s8t_fpstate {
+    int flags, mode;
+    unsigned csr; /* MXCSR where the tests set FTZ/DAZ, else 0 */
+} s8t_fpstate;
+
+/* Installs a caller's environment: rounding mode `mode`, FTZ/DAZ where the
+ * CPU has them and `ftz_daz` asks, the flags clear or (`pre`) raised. */
+static s8t_fpstate s8t_env_enter(int mode, int ftz_daz, int pre)
+{
+    s8t_fpstate st;
+    assert_int_equal(fesetround(mode), 0);
+#if defined(S8T_CSR_FTZ_DAZ)
+    if (ftz_daz)
+        _mm_setcsr(_mm_getcsr() | S8T_CSR_FTZ_DAZ);
+#else
+    (void)ftz_daz;
+#endif
+    feclearexcept(FE_ALL_EXCEPT);
+    if (pre)
+        feraiseexcept(FE_INEXACT | FE_UNDERFLOW);
+    st.flags = fetestexcept(FE_ALL_EXCEPT);
+    st.mode = mode;
+    st.csr = 0;
+#if defined(S8T_CSR_FTZ_DAZ)
+    st.csr = _mm_getcsr();
+#endif
+    return st;
+}
+
+/* The state a call left, then the default environment back. */
+static s8t_fpstate s8t_env_leave(void)
+{
+    s8t_fpstate st;
+    st.flags = fetestexcept(FE_ALL_EXCEPT);
+    st.mode = fegetround();
+    st.csr = 0;
+#if defined(S8T_CSR_FTZ_DAZ)
+    st.csr = _mm_getcsr();
+    _mm_setcsr(st.csr & ~S8T_CSR_FTZ_DAZ);
+#endif
+    fesetround(FE_TONEAREST);
+    feclearexcept(FE_ALL_EXCEPT);
+    return st;
+}
+#endif
+
 /* Short backward calls under every rounding mode, FTZ/DAZ where the CPU has
  * them, with the caller's flags clear or raised, on every tier: the same
  * bytes as in the default environment and the caller's state untouched,
@@ -1852,8 +1900,7 @@ static void test_fp_environment_short(void **state)
                                      RELU_OK);
                     for (e = 0; e < ENVS; e++)
                         for (pre = 0; pre < 2; pre++) {
-                            int flags_before, flags_after, mode_after;
-                            unsigned csr_before = 0, csr_after = 0;
+                            s8t_fpstate before, after;
                             relu_status st;
                             if (pre) /* a table built inside the caller's environment too */
                                 for (j = 0; j < 5; j++) {
@@ -1862,36 +1909,18 @@ static void test_fp_environment_short(void **state)
                                                          &qs[qi][2]),
                                                      RELU_OK);
                                 }
-                            assert_int_equal(fesetround(modes[e]), 0);
-#if defined(S8T_CSR_FTZ_DAZ)
-                            if (e >= 3)
-                                _mm_setcsr(_mm_getcsr() | S8T_CSR_FTZ_DAZ);
-#endif
-                            feclearexcept(FE_ALL_EXCEPT);
-                            if (pre)
-                                feraiseexcept(FE_INEXACT | FE_UNDERFLOW);
-                            flags_before = fetestexcept(FE_ALL_EXCEPT);
-#if defined(S8T_CSR_FTZ_DAZ)
-                            csr_before = _mm_getcsr();
-#endif
+                            before = s8t_env_enter(modes[e], e >= 3, pre);
                             memset(got, 0x5A, sizeof got);
                             st = bwd(v, x, dy, got, n, &qs[qi][0], &qs[qi][1], &qs[qi][2]);
-                            flags_after = fetestexcept(FE_ALL_EXCEPT);
-                            mode_after = fegetround();
-#if defined(S8T_CSR_FTZ_DAZ)
-                            csr_after = _mm_getcsr();
-                            _mm_setcsr(csr_after & ~S8T_CSR_FTZ_DAZ);
-#endif
-                            fesetround(FE_TONEAREST);
-                            feclearexcept(FE_ALL_EXCEPT);
-                            if (st != RELU_OK || flags_after != flags_before ||
-                                mode_after != modes[e] || csr_after != csr_before ||
+                            after = s8t_env_leave();
+                            if (st != RELU_OK || after.flags != before.flags ||
+                                after.mode != before.mode || after.csr != before.csr ||
                                 memcmp(got, want, n) != 0)
                                 fail_msg("%s bwd %s quant %zu n=%zu env %d pre %d: status %d, "
                                          "flags %#x -> %#x, mode %d, csr %#x -> %#x, bytes %s",
                                          relu_isa_name(isas[ii]), v->name, qi, n, e, pre, (int)st,
-                                         flags_before, flags_after, mode_after, csr_before,
-                                         csr_after, memcmp(got, want, n) ? "differ" : "same");
+                                         before.flags, after.flags, after.mode, before.csr,
+                                         after.csr, memcmp(got, want, n) ? "differ" : "same");
                         }
                 }
     }
@@ -1965,21 +1994,9 @@ static void test_fp_environment_prelu_small(void **state)
                                      RELU_OK);
                     for (e = 0; e < ENVS; e++)
                         for (pre = 0; pre < 2; pre++) {
-                            int flags_before, flags_after, mode_after;
-                            unsigned csr_before = 0, csr_after = 0;
+                            s8t_fpstate before, after;
                             relu_status st[2];
-                            assert_int_equal(fesetround(modes[e]), 0);
-#if defined(S8T_CSR_FTZ_DAZ)
-                            if (e >= 3)
-                                _mm_setcsr(_mm_getcsr() | S8T_CSR_FTZ_DAZ);
-#endif
-                            feclearexcept(FE_ALL_EXCEPT);
-                            if (pre)
-                                feraiseexcept(FE_INEXACT | FE_UNDERFLOW);
-                            flags_before = fetestexcept(FE_ALL_EXCEPT);
-#if defined(S8T_CSR_FTZ_DAZ)
-                            csr_before = _mm_getcsr();
-#endif
+                            before = s8t_env_enter(modes[e], e >= 3, pre);
                             memset(got_y, 0x5A, sizeof got_y);
                             memset(got_dx, 0x5A, sizeof got_dx);
                             st[0] = relu_prelu_forward_s8(x, got_y, alpha, pc->outer,
@@ -1987,17 +2004,10 @@ static void test_fp_environment_prelu_small(void **state)
                             st[1] = relu_prelu_backward_s8(x, dy, alpha, got_dx, got_da,
                                                            pc->outer, pc->channels, pc->inner,
                                                            &q[0], &q[2], &q[3]);
-                            flags_after = fetestexcept(FE_ALL_EXCEPT);
-                            mode_after = fegetround();
-#if defined(S8T_CSR_FTZ_DAZ)
-                            csr_after = _mm_getcsr();
-                            _mm_setcsr(csr_after & ~S8T_CSR_FTZ_DAZ);
-#endif
-                            fesetround(FE_TONEAREST);
-                            feclearexcept(FE_ALL_EXCEPT);
+                            after = s8t_env_leave();
                             if (st[0] != RELU_OK || st[1] != RELU_OK ||
-                                flags_after != flags_before || mode_after != modes[e] ||
-                                csr_after != csr_before || memcmp(got_y, want_y, n) != 0 ||
+                                after.flags != before.flags || after.mode != before.mode ||
+                                after.csr != before.csr || memcmp(got_y, want_y, n) != 0 ||
                                 memcmp(got_dx, want_dx, n) != 0 ||
                                 memcmp(got_da, want_da, pc->channels * sizeof(float)) != 0)
                                 fail_msg("%s prelu (%zu,%zu,%zu) quant %zu alphas %zu env %d "
@@ -2005,8 +2015,8 @@ static void test_fp_environment_prelu_small(void **state)
                                          "%#x -> %#x, y %s, dx %s, dalpha %s",
                                          relu_isa_name(isas[ii]), pc->outer, pc->channels,
                                          pc->inner, qi, ai, e, pre, (int)st[0], (int)st[1],
-                                         flags_before, flags_after, mode_after, csr_before,
-                                         csr_after, memcmp(got_y, want_y, n) ? "differ" : "same",
+                                         before.flags, after.flags, after.mode, before.csr,
+                                         after.csr, memcmp(got_y, want_y, n) ? "differ" : "same",
                                          memcmp(got_dx, want_dx, n) ? "differ" : "same",
                                          memcmp(got_da, want_da, pc->channels * sizeof(float))
                                              ? "differ"

@@ -615,9 +615,7 @@ static __attribute__((noinline)) void s8_pff_box(const int8_t *x, int8_t *y, con
         uint32_t ch[32];
         float la[32] __attribute__((aligned(32)));
         const size_t w = s8_strip_width(layout, row, p0);
-        s8_lane_channels(p0, w, b, ch);
-        for (j = 0; j < 32; j++)
-            la[j] = j < w ? alpha[ch[j]] : 0.0f;
+        s8_lane_alphas(p0, w, b, alpha, ch, la);
         for (j = 0; j < 8; j++)
             aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
         s8_pff_lanes(la, ratio, kn);
@@ -725,9 +723,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
             const size_t w = s8_strip_width(layout, row, p0);
-            s8_lane_channels(p0, w, b, ch);
-            for (j = 0; j < 32; j++)
-                la[j] = j < w ? alpha[ch[j]] : 0.0f;
+            s8_lane_alphas(p0, w, b, alpha, ch, la);
             for (j = 0; j < 8; j++)
                 aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
             if (layout == S8_PACKED) {

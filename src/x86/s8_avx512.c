@@ -810,10 +810,7 @@ S8_INLINE void s8_pb_lanes(const float *alpha, size_t p0, size_t w, const relu__
         }
     } else {
         float la[64] __attribute__((aligned(64)));
-        size_t j;
-        s8_lane_channels(p0, w, b, ch);
-        for (j = 0; j < 64; j++)
-            la[j] = j < w ? alpha[ch[j]] : 0.0f;
+        s8_lane_alphas(p0, w, b, alpha, ch, la);
         for (g = 0; g < 4; g++)
             f[g] = _mm512_castps_si512(s8_neg_factors16(la + 16 * g, 16, dy_over_dx));
     }
