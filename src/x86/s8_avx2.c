@@ -592,6 +592,16 @@ S8_INLINE void s8_pff_rows(const int8_t *x, int8_t *y, const relu__box *b, int l
 
 /* ------------------------------------------------------------ PReLU forward */
 
+/* s8_lane_alphas, and the alphas as doubles (aa[j]: lanes 4j..4j+3). */
+S8_INLINE void s8_strip_alphas(size_t p0, size_t w, const relu__box *b, const float *alpha,
+                               uint32_t ch[32], float la[32], __m256d aa[8])
+{
+    int j;
+    s8_lane_alphas(p0, w, b, alpha, ch, la);
+    for (j = 0; j < 8; j++)
+        aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
+}
+
 /* Strips and packed boxes of S8_PFF_MIN_VECS vectors or more: the float
  * arithmetic, tested or patched. Out of line: small calls keep the short
  * frame of the double arithmetic. */
@@ -605,7 +615,7 @@ static __attribute__((noinline)) void s8_pff_box(const int8_t *x, int8_t *y, con
     s8_pff f;
     s8_pff_patch pt;
     s8_pff_pos pos;
-    size_t p0, j;
+    size_t p0;
     s8_pff_init(&f, q, ratio);
     pos.n = vecs >= S8_PFF_PATCH_MIN ? S8_PFF_POS_LATER : -1;
     pt.n = 0;
@@ -615,9 +625,7 @@ static __attribute__((noinline)) void s8_pff_box(const int8_t *x, int8_t *y, con
         uint32_t ch[32];
         float la[32] __attribute__((aligned(32)));
         const size_t w = s8_strip_width(layout, row, p0);
-        s8_lane_alphas(p0, w, b, alpha, ch, la);
-        for (j = 0; j < 8; j++)
-            aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
+        s8_strip_alphas(p0, w, b, alpha, ch, la, aa);
         s8_pff_lanes(la, ratio, kn);
         if (s8_pff_patch_init(&pt, &pos, alpha, ch, w, ratio, q)) {
             if (pt.n == 0)
@@ -723,9 +731,7 @@ void s8_prelu_forward__avx2(const int8_t *x, int8_t *y, const float *alpha, cons
             uint32_t ch[32];
             float la[32] __attribute__((aligned(32)));
             const size_t w = s8_strip_width(layout, row, p0);
-            s8_lane_alphas(p0, w, b, alpha, ch, la);
-            for (j = 0; j < 8; j++)
-                aa[j] = _mm256_cvtps_pd(_mm_load_ps(la + 4 * j));
+            s8_strip_alphas(p0, w, b, alpha, ch, la, aa);
             if (layout == S8_PACKED) {
                 const size_t total = b->rows * row;
                 size_t off;
