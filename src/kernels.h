@@ -49,6 +49,16 @@ typedef struct relu__box {
 } relu__box;
 
 /*
+ * Whether a leaky/PReLU slope lets a forward compute the select
+ * x <= 0 ? a*x : x as max(a*x, x), bit for bit (src/x86/prelu_avx512.inc,
+ * F(sel), says why): 0 < a <= 1, false for a NaN.
+ */
+static inline int relu__unit_slope(double a)
+{
+    return a > 0 && a <= 1;
+}
+
+/*
  * PReLU dalpha (f32 and f64), the canonical order that every tier and every
  * thread split reproduces bit for bit:
  *
