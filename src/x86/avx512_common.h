@@ -179,12 +179,32 @@ static inline __m512d relu__avx512_lane0_result(__m512d s, __m512d e)
  * plus the output y) may store y non-temporally: large enough, y
  * element-aligned, and y none of the inputs (the contract allows an output
  * to be exactly an input or to overlap nothing). */
+static inline int relu__avx512_nt_from(const void *x, const void *y, size_t n, size_t es,
+                                       size_t streams, size_t min_bytes)
+{
+    return n >= min_bytes / (es * streams) && x != y && ((uintptr_t)y % es) == 0;
+}
+
 static inline int relu__avx512_use_nt(const void *x, const void *y, size_t n, size_t es,
                                       size_t streams)
 {
-    return n >= RELU__AVX512_NT_MIN_BYTES / (es * streams) && x != y &&
-           ((uintptr_t)y % es) == 0;
+    return relu__avx512_nt_from(x, y, n, es, streams, RELU__AVX512_NT_MIN_BYTES);
 }
+
+/*
+ * The staged forwards of elu, selu and tanh (float_avx512.inc) compute for
+ * several times longer per byte than a select, so one thread alone leaves
+ * DRAM idle enough that the stores' read-for-ownership costs little: they
+ * switch later. Medians of 9 calls, GB/s plain / NT, 1 thread: f32 elu 2 Mi
+ * elements (16 MiB in + out) 45-50 / 42-49, 4 Mi 40-45 / 33-45, 8 Mi 37 /
+ * 41-44, 16 Mi 39 / 45-46; f32 tanh 8 Mi 31-32 / 30-32; f64 elu 4 Mi
+ * 35-36 / 35-36, 8 Mi 32-34 / 31-38; with 2 threads (each a call of half
+ * the elements) f32 elu 16 Mi 52 / 61, f64 elu 8 Mi 46 / 60-62, f64 tanh
+ * 8 Mi 45 / 50. From 64 MiB touched per call.
+ */
+#ifndef RELU__AVX512_NT_MATH_MIN_BYTES
+#define RELU__AVX512_NT_MATH_MIN_BYTES ((size_t)64 << 20)
+#endif
 
 /* The same for a backward call: dx is neither x nor dy. */
 static inline int relu__avx512_use_nt2(const void *x, const void *dy, const void *dx, size_t n,
