@@ -176,15 +176,16 @@ static inline __m512d relu__avx512_lane0_result(__m512d s, __m512d e)
 #endif
 
 /* Whether a call of n elements of size es over `streams` buffers (inputs
- * plus the output y) may store y non-temporally: large enough, y
- * element-aligned, and y none of the inputs (the contract allows an output
- * to be exactly an input or to overlap nothing). */
+ * plus the output y) may store y non-temporally: touching at least
+ * min_bytes, y element-aligned, and y none of the inputs (the contract
+ * allows an output to be exactly an input or to overlap nothing). */
 static inline int relu__avx512_nt_from(const void *x, const void *y, size_t n, size_t es,
                                        size_t streams, size_t min_bytes)
 {
     return n >= min_bytes / (es * streams) && x != y && ((uintptr_t)y % es) == 0;
 }
 
+/* The same from RELU__AVX512_NT_MIN_BYTES: the selects, the backwards. */
 static inline int relu__avx512_use_nt(const void *x, const void *y, size_t n, size_t es,
                                       size_t streams)
 {

@@ -57,14 +57,14 @@
  * on 32 than on 16.
  *
  * The including kernel file supplies T, V, W, LD, ST, YST (the store of a
- * vector of y: ST, or a non-temporal store where the loop chose one), STG(name)
- * (the stage functions and state type of act_<dt>.inc) and, for the compaction,
- * LANES(c) (the integer
- * lane mask of a KEEP result c), LANES_ALL (that of every lane),
- * LANES_COUNT(m) (the elements in m), PACK(dst, v, m) (store m's lanes of v
- * at dst, in order; may write W elements), UNPACK(c, m, src) (c with m's
- * lanes replaced, in order, by src[0..]) and PAD (a vector to evaluate
- * after the last packed lane: zero).
+ * vector of y: ST, or a non-temporal store where the loop chose one),
+ * STG(name) (the stage functions and state type of act_<dt>.inc) and, for
+ * the compaction, LANES(c) (the integer lane mask of a KEEP result c),
+ * LANES_ALL (that of every lane), LANES_COUNT(m) (the elements in m),
+ * PACK(dst, v, m) (store m's lanes of v at dst, in order; may write W
+ * elements), UNPACK(c, m, src) (c with m's lanes replaced, in order, by
+ * src[0..]) and PAD (a vector to evaluate after the last packed lane:
+ * zero).
  */
 #ifndef RELU_X86_STAGED_BLOCK_H
 #define RELU_X86_STAGED_BLOCK_H
@@ -98,10 +98,10 @@
             const V a2_ = LD(xg_ + 2 * W), a3_ = LD(xg_ + 3 * W);              \
             PREFETCH(xg_, yg_);                                                \
             if (ALL4(PRED, a0_, a1_, a2_, a3_)) {                              \
-                YST(yg_, CHEAP(a0_));                                           \
-                YST(yg_ + W, CHEAP(a1_));                                       \
-                YST(yg_ + 2 * W, CHEAP(a2_));                                   \
-                YST(yg_ + 3 * W, CHEAP(a3_));                                   \
+                YST(yg_, CHEAP(a0_));                                          \
+                YST(yg_ + W, CHEAP(a1_));                                      \
+                YST(yg_ + 2 * W, CHEAP(a2_));                                  \
+                YST(yg_ + 3 * W, CHEAP(a3_));                                  \
             } else {                                                           \
                 full_ |= 1u << g_;                                             \
                 nfv_ += 4;                                                     \
@@ -129,7 +129,7 @@
             RELU__FOR_FULL(j_, {                                               \
                 const V a_ = LD(xb_ + j_ * W);                                 \
                 const unsigned m_ = RELU__NEED_LANES(KEEP, a_);                \
-                YST(yb_ + j_ * W, UNPACK(KEPT(a_), m_, xd_ + at_));             \
+                YST(yb_ + j_ * W, UNPACK(KEPT(a_), m_, xd_ + at_));            \
                 at_ += LANES_COUNT(m_);                                        \
             });                                                                \
         } else if (full_ != 0) {                                               \
@@ -137,7 +137,7 @@
             RELU__FOR_FULL(j_, S2(&st_[j_]));                                  \
             if (NS3)                                                           \
                 RELU__FOR_FULL(j_, S3(&st_[j_]));                              \
-            RELU__FOR_FULL(j_, YST(yb_ + j_ * W, FIN(LD(xb_ + j_ * W), &st_[j_]))); \
+            RELU__FOR_FULL(j_, YST(yb_ + j_ * W, FIN(LD(xb_ + j_ * W), &st_[j_])));\
         }                                                                      \
         if (count_)                                                            \
             (MODE) = full_ != 0 && RELU__COMPACT_PAYS(cnt_, nfv_, COMPACT) ? 1 : -RELU__RECOUNT; \
