@@ -250,8 +250,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_large_f64, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xtier_f32, setup, teardown),
         cmocka_unit_test_setup_teardown(test_xtier_f64, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xtier_streaming_f32, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_xtier_streaming_f64, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prelu_f32, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prelu_f64, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prelu_special_cases_f32, setup, teardown),
@@ -650,6 +648,15 @@ static void TF(test_lengths)(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* The function's first parameter (params_for) and its specials in sp. */
+static T TF(first_param)(int op, int kind, T *sp, size_t *nsp)
+{
+    double ps[8];
+    params_for(op, kind, T_IS64, ps);
+    *nsp = TF(specials)(op, kind, (T)ps[0], sp);
+    return (T)ps[0];
+}
+
 /* A few large lengths, each function with its first parameter, every ISA. */
 static void TF(test_large)(void **state)
 {
@@ -662,12 +669,8 @@ static void TF(test_large)(void **state)
     (void)state;
     for (op = 0; op < OP_COUNT; op++)
         for (kind = 0; kind < K_COUNT; kind++) {
-            double ps[8];
-            T p;
             size_t nsp;
-            params_for(op, kind, T_IS64, ps);
-            p = (T)ps[0];
-            nsp = TF(specials)(op, kind, p, sp);
+            const T p = TF(first_param)(op, kind, sp, &nsp);
             for (li = 0; li < TU_ARRAY_LEN(lens); li++) {
                 tu_rng r;
                 tu_rng_seed(&r, 77 + li * 31 + (uint64_t)op * 7 + (uint64_t)kind);
@@ -689,7 +692,7 @@ static void TF(test_large)(void **state)
 }
 
 /* Every tier bit-identical to the scalar tier: specials and random data,
- * every length 0..300 plus 65537, every parameter. */
+ * every length 0..300 plus 65537, every parameter; then TF_STREAM_N. */
 static long TF(xtier_compare)(int op, int kind, T p, const T *a, const T *b, size_t n, size_t off,
                               int mode, T *ref, T *got)
 {
@@ -718,6 +721,10 @@ static long TF(xtier_compare)(int op, int kind, T p, const T *a, const T *b, siz
     return fails;
 }
 
+/* Elements from which every x86 kernel streams its output when out of
+ * place: 20 MiB touched for the selects and the backwards, 64 MiB for the
+ * forwards of elu, selu and tanh (avx512_common.h); with a tail. */
+#define TF_STREAM_N (((size_t)64 << 20) / (2 * sizeof(T)) + 5)
 static void TF(test_xtier)(void **state)
 {
     long fails = 0;
@@ -730,9 +737,9 @@ static void TF(test_xtier)(void **state)
      * it; every other run of this suite compares them. */
     if (reference_slack > 1)
         skip();
-    a = tu_xmalloc(65537 * sizeof(T));
-    b = tu_xmalloc(65537 * sizeof(T));
-    T *ref = tu_xmalloc(65537 * sizeof(T)), *got = tu_xmalloc(65537 * sizeof(T));
+    a = tu_xmalloc(TF_STREAM_N * sizeof(T));
+    b = tu_xmalloc(TF_STREAM_N * sizeof(T));
+    T *ref = tu_xmalloc(TF_STREAM_N * sizeof(T)), *got = tu_xmalloc(TF_STREAM_N * sizeof(T));
     (void)state;
     for (isa = TU_ISA_FIRST + 1; isa <= TU_ISA_LAST; isa++) others += relu_isa_available((relu_isa)isa);
     if (!others) print_message("only the scalar tier is available: nothing to compare\n");
@@ -781,47 +788,18 @@ static void TF(test_xtier)(void **state)
                 }
         }
     }
-    free(a);
-    free(b);
-    free(ref);
-    free(got);
-    print_summary();
-    assert_int_equal(fails, 0);
-}
-
-/* Every tier bit-identical to the scalar tier at a length from which the
- * x86 kernels store their output non-temporally (out of place: 20 MiB
- * touched for the selects and the backwards, 64 MiB for the forwards of
- * elu, selu and tanh), from unaligned addresses so that the streamed part
- * starts after a masked head, with a tail. */
-#define TF_STREAM_N (((size_t)64 << 20) / (2 * sizeof(T)) + 5)
-static void TF(test_xtier_streaming)(void **state)
-{
-    long fails = 0;
-    int op, kind, isa, others = 0;
-    T sp[TF_MAX_SPECIALS];
-    T *a, *b, *ref, *got;
-    (void)state;
-    if (reference_slack > 1) /* valgrind: see test_xtier */
-        skip();
-    for (isa = TU_ISA_FIRST + 1; isa <= TU_ISA_LAST; isa++) others += relu_isa_available((relu_isa)isa);
-    if (!others)
-        skip();
-    a = tu_xmalloc(TF_STREAM_N * sizeof(T));
-    b = tu_xmalloc(TF_STREAM_N * sizeof(T));
-    ref = tu_xmalloc(TF_STREAM_N * sizeof(T));
-    got = tu_xmalloc(TF_STREAM_N * sizeof(T));
-    for (op = 0; op < OP_COUNT; op++)
+    /* A length from which the x86 kernels store their output
+     * non-temporally (out of place), from unaligned outputs, so that the
+     * streamed part follows a masked head. */
+    for (op = 0; others && op < OP_COUNT; op++)
         for (kind = 0; kind < K_COUNT; kind++) {
-            double ps[8];
             size_t nsp;
+            const T p = TF(first_param)(op, kind, sp, &nsp);
             tu_rng r;
-            params_for(op, kind, T_IS64, ps);
-            nsp = TF(specials)(op, kind, (T)ps[0], sp);
             tu_rng_seed(&r, 4242 + (uint64_t)op * 10 + (uint64_t)kind);
             TF(fill)(&r, a, b, TF_STREAM_N, sp, nsp);
-            fails += TF(xtier_compare)(op, kind, (T)ps[0], a, b, TF_STREAM_N,
-                                       1 + (size_t)(op + kind) % 3, 0, ref, got);
+            fails += TF(xtier_compare)(op, kind, p, a, b, TF_STREAM_N, 1 + (size_t)(op + kind) % 3,
+                                       0, ref, got);
         }
     free(a);
     free(b);
