@@ -12,7 +12,7 @@
  * (<= CAP / 4, a constant) groups of four vectors at XB / YB. It first
  * takes the fast path (CHEAP) for each group whose lanes all satisfy PRED
  * (ALL4(PRED, a0..a3) says so, the tier's way), storing y at once, and
- * calls PREFETCH(xg, yg) per group; the stages S1, S2, [S3 when NS3], FIN
+ * calls PREFETCH(xg, yg) per group; the stages S1, S2 and FIN
  * then run over the other groups, S1 and FIN reloading x, so y == x works
  * (a group's y is written only after all its x is read). The fast pass is
  * separate from S1: together their constants did not fit in AVX2's 16
@@ -80,7 +80,7 @@
 #define RELU__COMPACT_MAX (4 * RELU__STAGE_VECS)
 
 #define RELU__STAGED_BLOCK(XB, YB, NG, CAP, COMPACT, MODE, ALL4, PRED, PREFETCH, CHEAP, KEEP,   \
-                           KEPT, S1, S2, NS3, S3, FIN)                         \
+                           KEPT, S1, S2, FIN)                                  \
     do {                                                                       \
         const T *const xb_ = (XB);                                             \
         T *const yb_ = (YB);                                                   \
@@ -121,9 +121,6 @@
                 S1(LD(xd_ + j_ * W), &st_[j_]);                                \
             for (j_ = 0; j_ < nd_; j_++)                                       \
                 S2(&st_[j_]);                                                  \
-            if (NS3)                                                           \
-                for (j_ = 0; j_ < nd_; j_++)                                   \
-                    S3(&st_[j_]);                                              \
             for (j_ = 0; j_ < nd_; j_++)                                       \
                 ST(xd_ + j_ * W, FIN(LD(xd_ + j_ * W), &st_[j_]));             \
             RELU__FOR_FULL(j_, {                                               \
@@ -135,8 +132,6 @@
         } else if (full_ != 0) {                                               \
             RELU__FOR_FULL(j_, S1(LD(xb_ + j_ * W), &st_[j_]));                \
             RELU__FOR_FULL(j_, S2(&st_[j_]));                                  \
-            if (NS3)                                                           \
-                RELU__FOR_FULL(j_, S3(&st_[j_]));                              \
             RELU__FOR_FULL(j_, YST(yb_ + j_ * W, FIN(LD(xb_ + j_ * W), &st_[j_])));\
         }                                                                      \
         if (count_)                                                            \
@@ -204,7 +199,6 @@
         }                                                                      \
     }
 
-#define RELU__NO_STAGE(s) ((void)0)
 #define RELU__SAME(v) (v)
 #define RELU__NO_PREFETCH(xg, yg) ((void)0)
 
