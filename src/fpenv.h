@@ -27,8 +27,9 @@ typedef unsigned int relu__fpenv;
 #define RELU__CSR_MODE_BITS 0xE040u
 /* The float entry points read MXCSR first thing (relu__fpenv_read) and
  * enter from that value after their checks, which are integer work only
- * (no flag can rise in between) and then run beside STMXCSR's microcode: call rows at n = 16, relu-bench medians of 5, old and new
- * alternated: the select ops 9.5-9.8 -> 8.6-9.4 ns, f32 tanh 11.6 -> 11.2. */
+ * (no flag can rise in between) and then run beside STMXCSR's microcode:
+ * call rows at n = 16, relu-bench medians of 5, old and new alternated:
+ * the select ops 9.5-9.8 -> 8.6-9.4 ns, f32 tanh 11.6 -> 11.2. */
 static inline relu__fpenv relu__fpenv_read(void)
 {
     return _mm_getcsr();
