@@ -59,6 +59,10 @@ typedef __mmask8 vm64;
 #define VI32_ADD(a, b)       _mm512_add_epi32((a), (b))
 #define VI32_SUB(a, b)       _mm512_sub_epi32((a), (b))
 #define VI32_SHL(a, imm)     _mm512_slli_epi32((a), (imm))
+#define VI32_SHR(a, imm)     _mm512_srli_epi32((a), (imm))
+/* Bits 0-3 of idx pick one of 16 lanes; the table's two halves are equal,
+ * so bit 3 does not matter and this is tbl[idx & 7] as on every tier. */
+#define VF32_LOOKUP8(tbl, idx) _mm512_permutexvar_ps((idx), _mm512_load_ps(tbl))
 #define VM32_AND(a, b)       ((__mmask16)((a) & (b)))
 #define VM32_OR(a, b)        ((__mmask16)((a) | (b)))
 #define VM32_NOT(a)          ((__mmask16)~(a))

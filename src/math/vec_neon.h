@@ -49,6 +49,8 @@ typedef uint64x2_t vm64;
 #define VI32_ADD(a, b)      vaddq_s32((a), (b))          /* wraps, like the scalar tier */
 #define VI32_SUB(a, b)      vsubq_s32((a), (b))
 #define VI32_SHL(a, imm)    vshlq_n_s32((a), (imm))
+#define VI32_SHR(a, imm)    vreinterpretq_s32_u32(vshrq_n_u32(vreinterpretq_u32_s32(a), (imm)))
+#define VF32_LOOKUP8(tbl, idx) relu__vn_lookup8_f32((tbl), (idx))
 #define VM32_AND(a, b)      vandq_u32((a), (b))
 #define VM32_OR(a, b)       vorrq_u32((a), (b))
 #define VM32_NOT(a)         vmvnq_u32(a)
@@ -82,6 +84,15 @@ typedef uint64x2_t vm64;
 static inline vf32 relu__vn_max_sel_f32(vf32 a, vf32 b) { return vbslq_f32(vcgtq_f32(a, b), a, b); }
 static inline vf32 relu__vn_min_sel_f32(vf32 a, vf32 b) { return vbslq_f32(vcltq_f32(a, b), a, b); }
 static inline vm32 relu__vn_isnan_f32(vf32 a) { return vmvnq_u32(vceqq_f32(a, a)); }
+/* tbl[idx & 7] as a byte lookup: lane i reads bytes 4*(idx & 7) + 0..3. */
+static inline vf32 relu__vn_lookup8_f32(const float *tbl, vi32 idx)
+{
+    const uint8x16x2_t t = {{vreinterpretq_u8_f32(vld1q_f32(tbl)),
+                             vreinterpretq_u8_f32(vld1q_f32(tbl + 4))}};
+    const uint32x4_t base = vshlq_n_u32(vandq_u32(vreinterpretq_u32_s32(idx), vdupq_n_u32(7)), 2);
+    const uint32x4_t bytes = vmlaq_n_u32(vdupq_n_u32(0x03020100u), base, 0x01010101u);
+    return vreinterpretq_f32_u8(vqtbl2q_u8(t, vreinterpretq_u8_u32(bytes)));
+}
 static inline vf64 relu__vn_max_sel_f64(vf64 a, vf64 b) { return vbslq_f64(vcgtq_f64(a, b), a, b); }
 static inline vf64 relu__vn_min_sel_f64(vf64 a, vf64 b) { return vbslq_f64(vcltq_f64(a, b), a, b); }
 static inline vm64 relu__vn_isnan_f64(vf64 a)

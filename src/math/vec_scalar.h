@@ -80,6 +80,10 @@ RELU__VS_SEL(relu__vs_sel_f64, double, uint64_t)
 #define VI32_ADD(a, b)      ((vi32)((uint32_t)(a) + (uint32_t)(b)))
 #define VI32_SUB(a, b)      ((vi32)((uint32_t)(a) - (uint32_t)(b)))
 #define VI32_SHL(a, imm)    ((vi32)((uint32_t)(a) << (imm)))
+#define VI32_SHR(a, imm)    ((vi32)((uint32_t)(a) >> (imm)))  /* logical */
+/* tbl[idx & 7]: tbl holds 16 floats, the second 8 repeating the first
+ * (vec_avx512.h permutes 16 lanes), 64-byte aligned. */
+#define VF32_LOOKUP8(tbl, idx) ((tbl)[(uint32_t)(idx) & 7u])
 #define VM32_AND(a, b)      ((a) & (b))
 #define VM32_OR(a, b)       ((a) | (b))
 #define VM32_NOT(a)         (!(a))
