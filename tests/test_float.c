@@ -457,11 +457,23 @@ static size_t TF(specials)(int op, int kind, T p, T *out)
         out[k++] = T_NEXT(-T_LA, -inf);
     }
     if (op == OP_TANH) {
+        /* The edges of f32 tanh's pieces (act_f32.inc), the clamp of its
+         * piece index (7.99 - 0.5625) and of x (9.1), with their
+         * neighbours: every tier picks the same piece there. */
+        static const float edges[] = {0.1875f, 0.4375f, 0.9375f, 1.4375f, 2.4375f,
+                                      3.4375f, 5.4375f, 7.4275f, 9.1f};
         out[k++] = T_NEXT(one, 0);
         out[k++] = T_NEXT(one, inf);
         out[k++] = (T)0.999;
+        for (i = 0; i < TU_ARRAY_LEN(edges); i++) {
+            const T e = (T)edges[i];
+            out[k++] = e;
+            out[k++] = T_NEXT(e, 0);
+            out[k++] = T_NEXT(e, inf);
+        }
     }
     (void)kind;
+    assert_true(k <= TF_MAX_SPECIALS);
     return k;
 }
 
