@@ -24,7 +24,8 @@ static inline __mmask8 relu__avx512_tail_f64(size_t r)
 }
 
 /*
- * One TwoSum step per lane (src/dalpha.h, relu__two_sum_acc) with the scalar
+ * One TwoSum step per lane (src/dalpha.h, relu__two_sum_acc; f64 PReLU's
+ * dalpha lanes and every tier's block results; f32 lanes add) with the scalar
  * bits of (s, e), computed as Fast2Sum on the operands ordered by magnitude:
  * t = s + p is the same operation; for finite t the error of that addition is
  * exact and unique, and Dekker's b - (t - a) with |a| >= |b| yields it as

@@ -81,19 +81,22 @@ static inline __m512d f32_prod_hi(const float *xp, const float *gp, __m512 v, __
 
 /* One channel row: the first group, and the second when the row has an
  * element at its start (rem > 8), into the same (s, e). */
+/* f32 lanes add (kernels.h); e stays +0. */
 static inline void f32_acc_same(const float *xp, const float *gp, __m512 v, __m512 g,
                                 __mmask16 notgt, size_t rem, __m512d *s, __m512d *e)
 {
-    relu__avx512_two_sum(s, e, f32_prod_lo(v, g, (__mmask8)notgt));
+    (void)e;
+    *s = _mm512_add_pd(*s, f32_prod_lo(v, g, (__mmask8)notgt));
     if (rem > 8)
-        relu__avx512_two_sum(s, e, f32_prod_hi(xp, gp, v, g, (__mmask8)(notgt >> 8)));
+        *s = _mm512_add_pd(*s, f32_prod_hi(xp, gp, v, g, (__mmask8)(notgt >> 8)));
 }
 
 static inline void f32_acc_lanes(const float *xp, const float *gp, __m512 v, __m512 g,
                                  __mmask16 notgt, __m512d *s, __m512d *e)
 {
-    relu__avx512_two_sum(&s[0], &e[0], f32_prod_lo(v, g, (__mmask8)notgt));
-    relu__avx512_two_sum(&s[1], &e[1], f32_prod_hi(xp, gp, v, g, (__mmask8)(notgt >> 8)));
+    (void)e;
+    s[0] = _mm512_add_pd(s[0], f32_prod_lo(v, g, (__mmask8)notgt));
+    s[1] = _mm512_add_pd(s[1], f32_prod_hi(xp, gp, v, g, (__mmask8)(notgt >> 8)));
 }
 
 /* ------------------------------------------------------ dalpha feeders, f64 */
