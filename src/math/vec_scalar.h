@@ -14,7 +14,8 @@
  * VM32_/VM64_ mask ops. Integer adds and shifts wrap modulo 2^32 / 2^64 like
  * the SIMD instructions (computed on unsigned types here: no signed-overflow
  * UB). Masks are produced only by the compares and consumed by SELECT and the
- * mask ops.
+ * mask ops. VF32_LOOKUP8 reads a constant table by the low three bits of an
+ * integer lane: a load, exact on every tier.
  *
  * The scalar tier relies on the build's -ffp-contract=off: `a * b + c` must
  * stay two roundings, since only VF*_FMA/VF*_FNMA may fuse.
