@@ -86,7 +86,7 @@ static size_t params_for(int op, int kind, int is64, double *out)
 {
     static const double leaky[] = {0.01, 0, -0.5, 1, 3.5, 1e-30};
     static const double leaky_pos[] = {0.01, 1, 3.5, 1e-30};
-    static const double elu[] = {1, 0, 0.5, 2.5};
+    static const double elu[] = {1, 0, 0.5, 2.5, -0.0}; /* -0: its sign survives a*(+0) */
     size_t k = 0, i;
     switch (op) {
     case OP_LEAKY:

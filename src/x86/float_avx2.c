@@ -1,5 +1,6 @@
 /* The AVX2 + FMA tier's float kernels: float_avx2.inc instantiated twice. */
 #include <immintrin.h>
+#include <math.h>
 
 #include "../kernels.h"
 #include "avx2_common.h"
