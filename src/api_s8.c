@@ -523,6 +523,7 @@ static void prelu_bwd_channel_range(void *ctx, size_t b, size_t e)
     box.row_stride = j->shape.channels * inner;
     box.chan_stride = inner;
     box.len = inner;
+    box.thread_bytes = 0;
     for (c0 = b; c0 < e; c0 += box.chans) {
         const size_t off = c0 * inner;
         box.chans = e - c0 < S8_SUM_CHANNELS ? e - c0 : S8_SUM_CHANNELS;

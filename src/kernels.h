@@ -41,11 +41,17 @@ typedef struct relu__params_f64 {
  * channels `chan_stride` elements apart; in each channel `len` contiguous
  * elements. Element (r, c, i) is at r*row_stride + c*chan_stride + i and uses
  * alpha[c] (the caller offsets x, y and alpha to the box's first element).
+ * thread_bytes: the bytes that the thread running the box reads and writes
+ * over the whole call (x, dy and dx of a float backward: its share of the
+ * call), for a kernel's choice of non-temporal stores, which must not
+ * depend on how a thread's share was cut into boxes; 0 where the builder
+ * does not say.
  */
 typedef struct relu__box {
     size_t rows, row_stride;
     size_t chans, chan_stride;
     size_t len;
+    size_t thread_bytes;
 } relu__box;
 
 /*

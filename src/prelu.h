@@ -33,6 +33,7 @@ static inline relu__box relu__prelu_whole_box(size_t outer, size_t channels, siz
     b.chans = channels;
     b.chan_stride = inner;
     b.len = inner;
+    b.thread_bytes = 0;
     return b;
 }
 

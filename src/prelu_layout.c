@@ -7,6 +7,7 @@ void relu__prelu_for_each_box(const relu__prelu_shape *s, size_t begin, size_t e
     const size_t plane = channels * inner;
     relu__box b;
 
+    b.thread_bytes = 0;
     while (begin < end) {
         const size_t row = begin / inner, i = begin % inner;
         const size_t c = row % channels;
@@ -53,6 +54,7 @@ void relu__dalpha_block_box(const relu__prelu_shape *s, size_t b, size_t c0, siz
     size_t o, i0;
     box->row_stride = plane;
     box->chans = nchan;
+    box->thread_bytes = 0;
     box->chan_stride = s->inner;
     if (s->inner >= RELU_DALPHA_BLOCK) {
         const size_t per_row = (s->inner + RELU_DALPHA_BLOCK - 1) / RELU_DALPHA_BLOCK;

@@ -490,6 +490,7 @@ const int8_t *relu__s8_prelu_maps(const float *alpha, size_t chans,
     box.chans = 1;
     box.chan_stride = 256;
     box.len = 256;
+    box.thread_bytes = 0;
     for (c = 0; c < chans; c++)
         fn(pmap_iota, (int8_t *)s->block + s->cap * sizeof(float) + 256 * c, alpha + c, &box,
            &q0);
