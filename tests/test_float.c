@@ -1212,11 +1212,15 @@ static void TF(test_threads)(void **state)
 
 static void TF(test_prelu_threads)(void **state)
 {
-    /* The last four hold one dalpha block per channel: a split cuts the
+    /* Shapes 4-7 hold one dalpha block per channel: a split cuts the
      * channels into groups instead where rows are long (the NCHW ones;
-     * prelu_float.inc), and runs the channels-last ones on one thread. */
+     * prelu_float.inc), and runs the channels-last ones on one thread. The
+     * first and the last are large enough (from 20 MiB a thread) for the
+     * AVX-512 backward's streaming stores on one thread, NCHW and
+     * channels-last, and the last not on four (f32: nor on two). */
     static const TF(shape) shapes[] = {{8, 16, 65536}, {(size_t)1 << 20, 4, 1}, {1, 3, (size_t)5 << 19}, {512, 1000, 7},
-                                       {1, 64, 1024}, {1024, 64, 1}, {1, 37, 2000}, {300, 100, 1}};
+                                       {1, 64, 1024}, {1024, 64, 1}, {1, 37, 2000}, {300, 100, 1},
+                                       {(size_t)1 << 15, 64, 1}};
     long fails = 0;
     size_t s, maxN = (size_t)8 << 20;
     T *x = tu_xmalloc(maxN * sizeof(T)), *dy = tu_xmalloc(maxN * sizeof(T)), *al = tu_xmalloc(1024 * sizeof(T));
