@@ -42,7 +42,7 @@ for a in "$@"; do
 done
 if [ -z "$from_json" ] && [ ! -x "$bin" ]; then
   echo "bench-peers: no relu-bench-peers at '$bin'; it is built when oneDNN and XNNPACK are found:" >&2
-  echo "  apt-get install libdnnl-dev libxnnpack-dev libpthreadpool-dev" >&2
+  echo "  apt-get install libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev" >&2
   echo "  cmake -S . -B build && cmake --build build --target relu-bench-peers" >&2
   exit 1
 fi

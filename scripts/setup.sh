@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config libcpu-features-dev libcmocka-dev libbenchmark-dev
       clang libclang-rt-14-dev valgrind abigail-tools
-      libdnnl-dev libxnnpack-dev libpthreadpool-dev ${RELU_SETUP_EXTRA:-}"
+      libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev ${RELU_SETUP_EXTRA:-}"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
