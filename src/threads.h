@@ -28,12 +28,12 @@ void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *
  *
  *  - memory-bound (the select ops, the from-output backwards, PReLU forward,
  *    every int8 forward): every chunk touches at least RELU_PARALLEL_MIN_BYTES
- *    (read + written), so a call splits from twice that, 1 MiB touched
- *    (f32 forward: 128 Ki elements; int8 forward: 512 Ki);
+ *    (read + written), so a call splits from twice that, 512 KiB touched
+ *    (f32 forward: 64 Ki elements; int8 forward: 256 Ki);
  *  - compute-bound (elu/selu/tanh forward and backward from x, PReLU backward
  *    with its dalpha, every int8 backward): every chunk holds at least
- *    RELU_PARALLEL_MATH_MIN_BYTES of x, so a call splits from 64 KiB of x
- *    (f32: 16 Ki elements, f64: 8 Ki, int8 backward: 64 Ki).
+ *    RELU_PARALLEL_MATH_MIN_BYTES of x, so a call splits from 128 KiB of x
+ *    (f32: 32 Ki elements, f64: 16 Ki, int8 backward: 128 Ki).
  *
  * Measured, not reasoned (issue 7): a build that splits everything, then 1
  * vs 2 threads per size,
@@ -41,32 +41,38 @@ void relu__parallel_for_integer(size_t count, size_t min_chunk, relu__range_fn *
  *         -DCMAKE_C_FLAGS=-DRELU_PARALLEL_MIN_BYTES=4096 && cmake --build /tmp/b-thr
  *   /tmp/b-thr/bench/relu-bench --relu_mt_sweep --benchmark_filter='^mt/' \
  *         --benchmark_repetitions=7 --benchmark_enable_random_interleaving=true
- * On the 2-core AVX-512 EPYC at a quiet moment (load average 0.3), t1/t2
- * speed-up, median of 7 (the split size override also reaches the compute
- * class: both are derived below from one knob in that build):
+ * On the 2-vCPU Xeon (2 MiB L2 per core), with each thread given the same
+ * range on every call (threads.c, run_chunks), t1/t2 speed-up, median of 7
+ * (the split size override also reaches the compute class: both are
+ * derived below from one knob in that build):
  *   elements:         8 Ki   16 Ki  32 Ki  64 Ki  128 Ki 256 Ki 512 Ki 1 Mi
- *   f32 elu fwd       0.94   1.31   1.56   1.75   1.86   1.92
- *   f32 tanh fwd      1.20   1.42   1.68   1.82   1.91   1.93
- *   f32 elu bwd       1.02   1.36   1.61   1.76   1.87   1.90
- *   f64 elu fwd       1.39   1.64   1.78   1.90   1.95   1.92
- *   s8 elu bwd                             1.46   1.66   1.78   1.87   1.91
- *   f32 relu fwd      0.36   0.56   0.87   0.86   1.72   2.14   1.80   1.74
- *   f32 relu bwd      0.51   0.68   0.81   0.95   2.32   1.94
- *   s8 relu fwd                            0.55   0.86   0.86   2.20   2.13
- *   s8 elu fwd                             0.55   0.78   0.78   1.54   2.02
- * The memory-bound rows lose up to 512 KiB touched and win from 1 MiB; the
- * compute-bound ones win from 16 Ki f32 / 8 Ki f64 / 64 Ki int8 elements.
- * An earlier sweep under heavy load (load average ~8) lost below 8 MiB
- * touched: on a machine whose other core is busy, a second thread cannot
- * help, and relu_set_num_threads(1) is the way to say so.
+ *   f32 elu fwd       0.66   0.86   1.04   1.11   1.23   1.45   1.72   1.59
+ *   f32 tanh fwd      0.75   0.91   1.11   1.37   1.26   1.82   1.97   1.63
+ *   f32 elu bwd       0.72   1.06   1.16   1.18   1.46   2.61   1.67   1.85
+ *   f32 prelu bwd     0.53   0.73   0.99   1.24   1.50   2.73   1.88   1.79
+ *   f64 elu fwd       0.90   1.51   1.64   1.21   2.14   2.44   1.53   1.42
+ *   s8 elu bwd               0.78   1.03   1.27   1.43   1.52   1.55   1.78
+ *   f32 relu fwd      0.35   0.56   0.85   1.16   1.38   2.47   2.91   1.78
+ *   f32 relu bwd      0.39   0.63   0.91   1.15   1.75   4.40   1.91   2.04
+ *   s8 relu fwd                     0.27   0.51   0.92   1.09   1.35   2.57
+ *   s8 elu fwd                      0.34   0.52   0.82   1.12   1.29   2.44
+ * The memory-bound rows win from 512 KiB touched; the compute-bound ones
+ * from 32 Ki f32 / 16 Ki f64 / 32-64 Ki int8 elements. A handoff costs
+ * about 2.5 us on this VM (t2 = t1/2 + 2.5 us at 64 Ki relu). On a 2-vCPU
+ * AMD EPYC (Zen 5), before the fixed ranges, the compute-bound rows already
+ * won from 16 Ki f32 / 8 Ki f64 elements (handoffs of about 1 us), the
+ * memory-bound ones from 1 MiB touched.
+ * Under heavy load (load average ~8) splits lost below 8 MiB touched: on a
+ * machine whose other core is busy, a second thread cannot help, and
+ * relu_set_num_threads(1) is the way to say so.
  * A measurement build may override either value (-DRELU_PARALLEL_MIN_BYTES=...).
  */
 #ifndef RELU_PARALLEL_MIN_BYTES
-#define RELU_PARALLEL_MIN_BYTES ((size_t)512 << 10)
+#define RELU_PARALLEL_MIN_BYTES ((size_t)256 << 10)
 #endif
 #ifndef RELU_PARALLEL_MATH_MIN_BYTES
-#define RELU_PARALLEL_MATH_MIN_BYTES (RELU_PARALLEL_MIN_BYTES < ((size_t)32 << 10) \
-                                          ? RELU_PARALLEL_MIN_BYTES : ((size_t)32 << 10))
+#define RELU_PARALLEL_MATH_MIN_BYTES (RELU_PARALLEL_MIN_BYTES < ((size_t)64 << 10) \
+                                          ? RELU_PARALLEL_MIN_BYTES : ((size_t)64 << 10))
 #endif
 
 /* Whether relu__parallel_for could split `count` items of at least
