@@ -19,6 +19,32 @@
 #endif
 #endif
 
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <cpuid.h>
+
+/* CPUID leaf 4, Intel's deterministic cache parameters: the level-2 data or
+ * unified cache's ways x partitions x line size x sets. */
+static size_t intel_l2_bytes(void)
+{
+    unsigned a, b, c, d, i;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || a < 4)
+        return 0;
+    if (b != 0x756e6547u || d != 0x49656e69u || c != 0x6c65746eu) /* "GenuineIntel" */
+        return 0;
+    for (i = 0; i < 16; i++) {
+        unsigned type;
+        __cpuid_count(4, i, a, b, c, d);
+        type = a & 31u;
+        if (type == 0)
+            break;
+        if (((a >> 5) & 7u) == 2 && (type == 1 || type == 3))
+            return (size_t)((b >> 22) + 1) * (((b >> 12) & 0x3ffu) + 1) * ((b & 0xfffu) + 1) *
+                   ((size_t)c + 1);
+    }
+    return 0;
+}
+#endif
+
 void relu__cpu_detect(relu__cpu *cpu)
 {
     memset(cpu, 0, sizeof *cpu);
@@ -40,6 +66,9 @@ void relu__cpu_detect(relu__cpu *cpu)
     /* Advanced SIMD is architectural on AArch64; asking cpu_features would
      * only add a path that can print about /proc/self/auxv. */
     cpu->neon = 1;
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+    cpu->intel_l2_bytes = intel_l2_bytes();
 #endif
     {
         const char *mask = getenv(RELU_CPU_MASK_ENV);

@@ -12,6 +12,10 @@ typedef struct relu__cpu {
     unsigned avx2 : 1, fma : 1;
     unsigned avx512f : 1, avx512bw : 1, avx512dq : 1, avx512vl : 1, avx512vbmi : 1;
     unsigned neon : 1;
+    /* The per-core L2 of a GenuineIntel CPU (CPUID leaf 4), 0 on any other
+     * vendor or where it cannot be read: it places the streaming-store
+     * switch (dispatch.c). */
+    size_t intel_l2_bytes;
 } relu__cpu;
 
 /* The CPU's features, less those RELU_CPU_MASK names. */

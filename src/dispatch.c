@@ -16,6 +16,35 @@ static const relu__kernels *active;
 static relu_isa active_isa;
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/*
+ * Where streaming stores start to pay (kernels.h, relu__nt_sizes).
+ *  - AMD EPYC (Zen 5: 1 MiB L2 per core, a 32 MiB L3 that takes a core's
+ *    write-backs at nearly L2 speed): from 20 MiB touched for the selects
+ *    and backwards, 64 MiB for elu/selu/tanh forward (which leave DRAM idle
+ *    enough to hide the read-for-ownership), 12 MiB of x for int8
+ *    (avx512_common.h and s8_simd.inc have those sweeps). Other vendors and
+ *    Intel CPUs whose L2 cannot be read get these too.
+ *  - Intel Xeon (2 MiB L2 per core; its mesh L3 passes a core's traffic at
+ *    a third of L2 speed): as soon as a call outgrows L2. relu-bench /
+ *    relu-bench-peers, AVX-512, f32, medians of 3 runs alternating builds,
+ *    GB/s plain -> streaming: relu / clipped forward 2 MiB touched 43-45
+ *    -> 41, 8 MiB 27 -> 32-34; their backward 3 MiB 32 -> 42, 12 MiB 27
+ *    -> 33; elu forward 8 MiB 23 -> 29, elu backward 12 MiB 26 -> 32,
+ *    tanh forward 8 MiB 19 -> 22; int8 relu 2 MiB 44 -> 42. So from the L2
+ *    size plus a quarter, for every class.
+ */
+relu__nt_sizes relu__nt = {(size_t)20 << 20, (size_t)64 << 20, (size_t)12 << 20};
+
+static void nt_sizes_for_cpu(const relu__cpu *cpu)
+{
+    if (cpu->intel_l2_bytes != 0) {
+        const size_t from = cpu->intel_l2_bytes + cpu->intel_l2_bytes / 4;
+        relu__nt.select = from;
+        relu__nt.math = from;
+        relu__nt.s8 = from / 2;
+    }
+}
+
 static int ieq(const char *a, const char *b)
 {
     for (; *a && *b; a++, b++) {
@@ -42,6 +71,7 @@ static void init_tables(void)
     int i;
 
     relu__cpu_detect(&cpu);
+    nt_sizes_for_cpu(&cpu); /* published with the tables, below */
     relu__fill_table_scalar(&tables[RELU_ISA_SCALAR]);
     available[RELU_ISA_SCALAR] = 1;
 

@@ -26,6 +26,22 @@
 
 #include "relu.h"
 
+/*
+ * Sizes from which the x86 kernels store their output non-temporally (a
+ * large out-of-place call), in bytes touched (read + written; s8: of x).
+ * Where that pays depends on how fast the caches between L2 and DRAM take
+ * a core's write-backs, which differs between CPU families far more than
+ * any constant could cover, so dispatch.c sets them once at load, before
+ * any kernel runs (relu__nt_sizes_for_cpu, with the measurements); the
+ * kernels only read them.
+ */
+typedef struct relu__nt_sizes {
+    size_t select; /* selects, backwards, PReLU (avx512_common.h, avx2_common.h) */
+    size_t math;   /* elu/selu/tanh forward (avx512_common.h)                    */
+    size_t s8;     /* int8 forward, bytes of x (s8_simd.inc)                     */
+} relu__nt_sizes;
+extern relu__nt_sizes relu__nt;
+
 typedef struct relu__params_f32 {
     float alpha; /* leaky, elu */
     float cap;   /* clipped    */

@@ -53,10 +53,11 @@ RELU__AVX2_INLINE void relu__avx2_two_sum_acc(__m256d *s, __m256d *e, __m256d p)
  *   in 12 MiB: fwd 67 / 83, 67 / 82;     bwd 52 / 75, 58 / 83
  *   in 16 MiB: fwd 47 / 58, 44 / 63;     bwd 41 / 60, 45 / 62
  * forward (2 streams) wins from 24 MiB touched, loses at 16; backward
- * (3 streams) wins from 18: the switch at 20 MiB, as on AVX-512.
+ * (3 streams) wins from 18: the switch at 20 MiB, as on AVX-512 (on that
+ * machine, Zen 5; dispatch.c sets it per CPU).
  */
 #ifndef RELU__AVX2_NT_MIN_BYTES
-#define RELU__AVX2_NT_MIN_BYTES ((size_t)20 << 20)
+#define RELU__AVX2_NT_MIN_BYTES relu__nt.select
 #endif
 
 /* Whether a call of n elements of size es over `streams` buffers may stream

@@ -170,10 +170,11 @@ static inline __m512d relu__avx512_lane0_result(__m512d s, __m512d e)
  *            12 MiB: 53-61 / 72-77;  16 MiB: 47-51 / 59;  64 MiB: 18 / 21-52
  *   backward (3 streams) in 4 MiB: 116 / 111, 112 / 125;  6 MiB: 75-79 / 114;
  *            8 MiB: 68-70 / 79-97;  16 MiB: 15 / 51-56
- * so the switch sits between 16 and 24 MiB touched: 20 MiB.
+ * so the switch sits between 16 and 24 MiB touched: 20 MiB on that machine
+ * (Zen 5); dispatch.c sets it per CPU (on a Xeon it is 2.5 MiB).
  */
 #ifndef RELU__AVX512_NT_MIN_BYTES
-#define RELU__AVX512_NT_MIN_BYTES ((size_t)20 << 20)
+#define RELU__AVX512_NT_MIN_BYTES relu__nt.select /* 20 MiB there; dispatch.c */
 #endif
 
 /* Whether a call of n elements of size es over `streams` buffers (inputs
@@ -202,10 +203,11 @@ static inline int relu__avx512_use_nt(const void *x, const void *y, size_t n, si
  * 41-44, 16 Mi 39 / 45-46; f32 tanh 8 Mi 31-32 / 30-32; f64 elu 4 Mi
  * 35-36 / 35-36, 8 Mi 32-34 / 31-38; with 2 threads (each a call of half
  * the elements) f32 elu 16 Mi 52 / 61, f64 elu 8 Mi 46 / 60-62, f64 tanh
- * 8 Mi 45 / 50. From 64 MiB touched per call.
+ * 8 Mi 45 / 50. From 64 MiB touched per call on that machine (Zen 5);
+ * dispatch.c sets it per CPU.
  */
 #ifndef RELU__AVX512_NT_MATH_MIN_BYTES
-#define RELU__AVX512_NT_MATH_MIN_BYTES ((size_t)64 << 20)
+#define RELU__AVX512_NT_MATH_MIN_BYTES relu__nt.math /* 64 MiB there; dispatch.c */
 #endif
 
 /* The same for a backward call: dx is neither x nor dy. */
