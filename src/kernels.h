@@ -32,7 +32,7 @@
  * Where that pays depends on how fast the caches between L2 and DRAM take
  * a core's write-backs, which differs between CPU families far more than
  * any constant could cover, so dispatch.c sets them once at load, before
- * any kernel runs (relu__nt_sizes_for_cpu, with the measurements); the
+ * any kernel runs (nt_sizes_for_cpu, with the measurements); the
  * kernels only read them.
  */
 typedef struct relu__nt_sizes {
